@@ -1,0 +1,46 @@
+"""Traffic-assignment engine: shortest paths, loading, line search and the Frank–Wolfe family.
+
+The one entry point is :func:`solve_equilibrium`; :func:`evaluate_flows` scores any solution
+(ours or another solver's) by relative gap and Beckmann objective.
+"""
+
+from counterflow.assign.frank_wolfe import (
+    FW_ALGORITHMS,
+    AssignmentResult,
+    IterationRecord,
+    solve_frank_wolfe,
+)
+from counterflow.assign.loading import (
+    Evaluation,
+    all_or_nothing,
+    beckmann_objective,
+    class_costs,
+    evaluate_flows,
+)
+from counterflow.assign.problem import AssignmentProblem, ClassFlows, ODPairs, TravelClass
+from counterflow.assign.solve import (
+    ALGORITHMS,
+    compile_kernels,
+    single_class_problem,
+    solve_equilibrium,
+)
+
+__all__ = [
+    "ALGORITHMS",
+    "FW_ALGORITHMS",
+    "AssignmentProblem",
+    "AssignmentResult",
+    "ClassFlows",
+    "Evaluation",
+    "IterationRecord",
+    "ODPairs",
+    "TravelClass",
+    "all_or_nothing",
+    "beckmann_objective",
+    "class_costs",
+    "compile_kernels",
+    "evaluate_flows",
+    "single_class_problem",
+    "solve_equilibrium",
+    "solve_frank_wolfe",
+]

@@ -1,0 +1,226 @@
+"""All-or-nothing loading and the relative gap of a solution.
+
+:func:`all_or_nothing` loads every class on its least-cost routes at given costs; the same
+pass yields the least route cost of every pair, which is what the relative gap needs:
+
+    relative gap = (sum x . c - sum_pairs demand * least cost) / sum x . c
+
+on the flows being judged (DESIGN.md, "Solver"), where for an elastic pair the least cost is
+``min(route, W(e))`` and ``x . c`` includes the abstained volume at ``W(e)``. For a convex
+Beckmann program the numerator bounds the objective's distance to the optimum from above
+(the Frank–Wolfe duality gap), so the gap is a certificate, not a heuristic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from counterflow.assign import _kernels
+from counterflow.assign.problem import AssignmentProblem, ClassFlows
+from counterflow.errors import DisconnectedDemandError, InvalidParameterError
+
+__all__ = [
+    "Evaluation",
+    "abstain_costs",
+    "all_or_nothing",
+    "beckmann_objective",
+    "class_costs",
+    "evaluate_flows",
+    "numba_threads",
+    "shared_cost",
+]
+
+FloatArray = NDArray[np.float64]
+
+_ROW_BUDGET = 1 << 22  # floats in the per-origin row buffer of one block (32 MiB)
+
+
+@contextlib.contextmanager
+def numba_threads(threads: int | None) -> Iterator[None]:
+    """Run the block with ``threads`` numba threads (``None``: leave the setting as it is)."""
+    if threads is None:
+        yield
+        return
+    available = numba.config.NUMBA_NUM_THREADS
+    if not 1 <= threads <= available:
+        raise InvalidParameterError(
+            f"threads = {threads}; choose between 1 and {available} (NUMBA_NUM_THREADS)",
+            key="threads",
+        )
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def shared_cost(problem: AssignmentProblem, link_flow: FloatArray) -> FloatArray:
+    """Return the shared cost ``t(X)`` per link."""
+    costs = problem.costs
+    out = np.empty(problem.network.num_links)
+    _kernels.link_cost(costs.base, costs.coef, costs.capacity, costs.power, link_flow, out)
+    return out
+
+
+def class_costs(problem: AssignmentProblem, flows: ClassFlows) -> FloatArray:
+    """Return ``c^k = fixed^k + t(X) + own_k x^k`` as an array ``(num_classes, num_links)``."""
+    shared = shared_cost(problem, flows.total)
+    out = np.empty_like(flows.link)
+    for k, travel_class in enumerate(problem.classes):
+        out[k] = travel_class.fixed_cost + shared
+        if travel_class.own_cost:
+            out[k] += travel_class.own_cost * flows.link[k]
+    return out
+
+
+def all_or_nothing(
+    problem: AssignmentProblem,
+    costs: FloatArray,
+    abstain_cost: FloatArray,
+) -> tuple[ClassFlows, FloatArray]:
+    """Load every pair on its least-cost route, or on its abstain link where that is cheaper.
+
+    Args:
+        problem: The assignment problem.
+        costs: Class link costs, ``(num_classes, num_links)``.
+        abstain_cost: Per pair (flat over classes), the current abstain cost ``W(e)``; ignored
+            for inelastic pairs.
+
+    Returns:
+        The all-or-nothing flows and, per pair, the least route cost over the network.
+
+    Raises:
+        DisconnectedDemandError: An inelastic pair with positive volume has no route.
+    """
+    network = problem.network
+    num_links = network.num_links
+    offsets = problem.pair_offsets
+    volume, elastic, _, _ = problem.flat_pair_arrays()
+    link = np.zeros((problem.num_classes, num_links))
+    pair_cost = np.empty(problem.num_pairs)
+    to_network = np.empty(problem.num_pairs)
+    block = int(max(1, min(64, _ROW_BUDGET // max(num_links, 1))))
+    rows = np.empty((block, num_links))
+    for k, travel_class in enumerate(problem.classes):
+        demand = travel_class.demand
+        lo, hi = int(offsets[k]), int(offsets[k + 1])
+        class_cost = np.ascontiguousarray(costs[k])
+        for first in range(0, demand.origins.shape[0], block):
+            last = min(first + block, demand.origins.shape[0])
+            start = demand.pair_start[first : last + 1]
+            pairs = slice(lo + int(start[0]), lo + int(start[-1]))
+            _kernels.load_origins(
+                demand.origins[first:last],
+                start - start[0],
+                demand.destination[start[0] : start[-1]],
+                volume[pairs],
+                elastic[pairs],
+                abstain_cost[pairs],
+                network.out_start,
+                network.out_links,
+                network.tail,
+                network.head,
+                class_cost,
+                network.num_blocked_zones,
+                rows,
+                pair_cost[pairs],
+                to_network[pairs],
+            )
+            _kernels.accumulate_rows(rows, last - first, link[k])
+        stranded = ~elastic[lo:hi] & ~np.isfinite(pair_cost[lo:hi])
+        if stranded.any():
+            p = int(np.flatnonzero(stranded)[0])
+            origin = int(demand.origin[p])
+            destination = int(demand.destination[p])
+            ids = network.node_ids
+            error = DisconnectedDemandError(
+                f"class {travel_class.name!r}: demand of {demand.volume[p]:g} from node "
+                f"{ids[origin]} to node {ids[destination]} but no path connects them; "
+                "remove the demand or add links",
+            )
+            error.class_index = k
+            error.pair_index = p
+            raise error
+    return ClassFlows(link=link, abstain=np.where(elastic, volume - to_network, 0.0)), pair_cost
+
+
+def abstain_costs(problem: AssignmentProblem, abstain: FloatArray) -> FloatArray:
+    """Return ``W(e)`` per pair (``inf`` for inelastic pairs)."""
+    _, elastic, base, slope = problem.flat_pair_arrays()
+    out = np.full(problem.num_pairs, np.inf)
+    out[elastic] = base[elastic] + slope[elastic] * abstain[elastic]
+    return out
+
+
+def beckmann_objective(problem: AssignmentProblem, flows: ClassFlows) -> float:
+    """Return the Beckmann objective (fixed, class-own and abstain terms included)."""
+    costs = problem.costs
+    value = float(
+        _kernels.link_cost_integral(
+            costs.base, costs.coef, costs.capacity, costs.power, flows.total
+        )
+    )
+    for k, travel_class in enumerate(problem.classes):
+        x = flows.link[k]
+        value += float(np.sum(travel_class.fixed_cost * x))
+        if travel_class.own_cost:
+            value += 0.5 * travel_class.own_cost * float(np.sum(x * x))
+    _, elastic, base, slope = problem.flat_pair_arrays()
+    e = flows.abstain[elastic]
+    value += float(np.sum(base[elastic] * e + 0.5 * slope[elastic] * e * e))
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """How good a solution is.
+
+    Attributes:
+        relative_gap: ``(total_cost - least_cost) / total_cost`` (0 when both are 0).
+        objective: Beckmann objective of the flows.
+        total_cost: ``sum x . c`` over classes, links and abstained volume.
+        least_cost: ``sum demand * least cost`` over pairs.
+        pair_cost: Least route cost per pair over the network (flat over classes).
+        descent: All-or-nothing flows at the solution's costs (a Frank–Wolfe target).
+        class_cost: Class link costs at the flows, ``(num_classes, num_links)``.
+        abstain_cost: Abstain cost ``W(e)`` per pair at the flows (``inf`` if inelastic).
+    """
+
+    relative_gap: float
+    objective: float
+    total_cost: float
+    least_cost: float
+    pair_cost: FloatArray
+    descent: ClassFlows
+    class_cost: FloatArray
+    abstain_cost: FloatArray
+
+
+def evaluate_flows(problem: AssignmentProblem, flows: ClassFlows) -> Evaluation:
+    """Return the relative gap and objective of ``flows`` (one all-or-nothing pass)."""
+    costs = class_costs(problem, flows)
+    abstain = abstain_costs(problem, flows.abstain)
+    descent, pair_cost = all_or_nothing(problem, costs, abstain)
+    volume, elastic, _, _ = problem.flat_pair_arrays()
+    total = float(np.sum(flows.link * costs))
+    total += float(np.sum(flows.abstain[elastic] * abstain[elastic]))
+    least = np.where(elastic, np.minimum(pair_cost, abstain), pair_cost)
+    least_total = float(np.sum(volume * least))
+    gap = (total - least_total) / total if total > 0 else 0.0
+    return Evaluation(
+        relative_gap=gap,
+        objective=beckmann_objective(problem, flows),
+        total_cost=total,
+        least_cost=least_total,
+        pair_cost=pair_cost,
+        descent=descent,
+        class_cost=costs,
+        abstain_cost=abstain,
+    )

@@ -1,0 +1,250 @@
+"""The assignment problem: a network, its shared link costs and one or more travel classes.
+
+Cost of class k on link a (DESIGN.md, "The model"; here in the solver's normalized units)::
+
+    c_a^k(x) = fixed_a^k + t_a(X_a) + own_k * x_a^k,      X_a = sum_k x_a^k
+
+``t`` is the shared separable cost (:class:`~counterflow.network.LinkCosts`), ``fixed^k`` a
+class-specific flow-independent cost (tolls, distance, seizure value), and ``own_k * x^k`` the
+class-own term that makes the program strictly convex in class flows. Elastic pairs carry an
+abstain link with increasing cost ``W(e) = abstain_base + abstain_slope * e`` for the volume
+``e`` not sent (Gartner 1980, "Optimal traffic assignment with elastic demands: a review",
+*Transportation Science* 14(2)). The equilibrium minimizes the Beckmann program::
+
+    sum_a int_0^{X_a} t_a + sum_k sum_a (fixed_a^k x_a^k + own_k (x_a^k)^2 / 2)
+        + sum_p (abstain_base_p e_p + abstain_slope_p e_p^2 / 2)
+
+(Beckmann, McGuire and Winsten 1956, *Studies in the Economics of Transportation*).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from counterflow.errors import InvalidParameterError
+from counterflow.network.graph import LinkCosts, Network, read_only
+
+__all__ = ["AssignmentProblem", "ClassFlows", "ODPairs", "TravelClass"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class ODPairs:
+    """Origin–destination pairs with positive volume, grouped by origin.
+
+    Build with :meth:`from_arrays`, which sorts pairs by (origin, destination), merges
+    duplicates and drops zero volumes. ``origins`` lists each distinct origin once and
+    ``pair_start`` its slice of the pair arrays.
+    """
+
+    origin: IntArray
+    destination: IntArray
+    volume: FloatArray
+    origins: IntArray = field(init=False)
+    pair_start: IntArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        starts = np.flatnonzero(np.r_[True, self.origin[1:] != self.origin[:-1]])
+        if self.origin.shape[0] == 0:
+            starts = np.zeros(0, dtype=np.int64)
+        object.__setattr__(self, "origins", read_only(self.origin[starts].astype(np.int64)))
+        object.__setattr__(
+            self,
+            "pair_start",
+            read_only(np.r_[starts, self.origin.shape[0]].astype(np.int64)),
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        origin: NDArray[np.integer],
+        destination: NDArray[np.integer],
+        volume: NDArray[np.floating],
+    ) -> ODPairs:
+        """Return pairs sorted by origin then destination, duplicates summed, zeros dropped."""
+        origin = np.asarray(origin, dtype=np.int64)
+        destination = np.asarray(destination, dtype=np.int64)
+        volume = np.asarray(volume, dtype=np.float64)
+        if not origin.shape == destination.shape == volume.shape or origin.ndim != 1:
+            raise InvalidParameterError(
+                "origin, destination and volume must be 1-D arrays of one length", key="demand"
+            )
+        if (~np.isfinite(volume)).any() or (volume < 0).any():
+            raise InvalidParameterError("volumes must be finite and >= 0", key="demand")
+        keep = (volume > 0) & (origin != destination)
+        origin, destination, volume = origin[keep], destination[keep], volume[keep]
+        order = np.lexsort((destination, origin))
+        origin, destination, volume = origin[order], destination[order], volume[order]
+        if origin.shape[0] > 1:
+            new = np.r_[True, (origin[1:] != origin[:-1]) | (destination[1:] != destination[:-1])]
+            group = np.cumsum(new) - 1
+            merged = np.zeros(int(group[-1]) + 1)
+            np.add.at(merged, group, volume)
+            origin, destination, volume = origin[new], destination[new], merged
+        return cls(
+            origin=read_only(origin), destination=read_only(destination), volume=read_only(volume)
+        )
+
+    @property
+    def num_pairs(self) -> int:
+        """Number of pairs."""
+        return int(self.origin.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class TravelClass:
+    """One class of flow: its demand, its fixed link costs and its own-flow coefficient.
+
+    Attributes:
+        name: A label.
+        demand: The class's origin–destination pairs.
+        fixed_cost: Flow-independent cost per unit of flow on each link (>= 0).
+        own_cost: Coefficient of the class-own term ``own_cost * x_a^k`` (>= 0).
+        abstain_base, abstain_slope: Per pair, the abstain cost ``W(e) = base + slope * e``;
+            ``None`` (the default) makes every pair inelastic. A pair with ``base = inf`` is
+            inelastic too.
+    """
+
+    name: str
+    demand: ODPairs
+    fixed_cost: FloatArray
+    own_cost: float = 0.0
+    abstain_base: FloatArray | None = None
+    abstain_slope: FloatArray | None = None
+
+    @property
+    def elastic(self) -> NDArray[np.bool_]:
+        """Per pair, whether it has an abstain link."""
+        if self.abstain_base is None:
+            return np.zeros(self.demand.num_pairs, dtype=bool)
+        return np.isfinite(self.abstain_base)
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentProblem:
+    """A network, its shared link costs and the travel classes to assign (validated)."""
+
+    network: Network
+    costs: LinkCosts
+    classes: tuple[TravelClass, ...]
+
+    def __post_init__(self) -> None:
+        num_links = self.network.num_links
+        if self.costs.num_links != num_links:
+            raise InvalidParameterError(
+                f"{self.costs.num_links} link costs for {num_links} links", key="costs"
+            )
+        if not self.classes:
+            raise InvalidParameterError("an assignment needs at least one class", key="classes")
+        for index, travel_class in enumerate(self.classes):
+            self._check_class(index, travel_class)
+
+    def _check_class(self, index: int, travel_class: TravelClass) -> None:
+        key = f"classes[{index}]"
+        n = self.network.num_nodes
+        demand = travel_class.demand
+        if demand.num_pairs and (
+            demand.origin.min() < 0
+            or demand.destination.min() < 0
+            or max(demand.origin.max(), demand.destination.max()) >= n
+        ):
+            raise InvalidParameterError(f"demand names a node outside 0..{n - 1}", key=key)
+        fixed = travel_class.fixed_cost
+        if fixed.shape != (self.network.num_links,):
+            raise InvalidParameterError(
+                f"fixed_cost has shape {fixed.shape}; give one value per link",
+                key=f"{key}.fixed_cost",
+            )
+        if (~np.isfinite(fixed)).any() or (fixed < 0).any():
+            raise InvalidParameterError(
+                "fixed costs must be finite and >= 0 (shortest paths need non-negative costs)",
+                key=f"{key}.fixed_cost",
+            )
+        if not np.isfinite(travel_class.own_cost) or travel_class.own_cost < 0:
+            raise InvalidParameterError(
+                f"own_cost = {travel_class.own_cost!r}; give a finite number >= 0",
+                key=f"{key}.own_cost",
+            )
+        base, slope = travel_class.abstain_base, travel_class.abstain_slope
+        if (base is None) != (slope is None):
+            raise InvalidParameterError(
+                "give both abstain_base and abstain_slope, or neither", key=f"{key}.abstain"
+            )
+        if base is not None and slope is not None:
+            if base.shape != (demand.num_pairs,) or slope.shape != (demand.num_pairs,):
+                raise InvalidParameterError(
+                    "abstain_base and abstain_slope need one value per pair", key=f"{key}.abstain"
+                )
+            if np.isnan(base).any() or (base < 0).any():
+                raise InvalidParameterError(
+                    "abstain_base must be >= 0 (inf for an inelastic pair)",
+                    key=f"{key}.abstain_base",
+                )
+            if (~np.isfinite(slope)).any() or (slope < 0).any():
+                raise InvalidParameterError(
+                    "abstain_slope must be finite and >= 0 (the abstain cost must not fall)",
+                    key=f"{key}.abstain_slope",
+                )
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes."""
+        return len(self.classes)
+
+    @property
+    def pair_offsets(self) -> IntArray:
+        """Class ``k``'s pairs occupy ``pair_offsets[k] .. pair_offsets[k + 1] - 1`` of flat arrays."""
+        counts = [c.demand.num_pairs for c in self.classes]
+        return np.r_[0, np.cumsum(counts)].astype(np.int64)
+
+    @property
+    def num_pairs(self) -> int:
+        """Pairs over all classes."""
+        return int(self.pair_offsets[-1])
+
+    def flat_pair_arrays(self) -> tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray]:
+        """Return ``(volume, elastic, abstain_base, abstain_slope)`` over all classes' pairs.
+
+        Inelastic pairs get base ``inf`` and slope 0.
+        """
+        volume = np.concatenate([c.demand.volume for c in self.classes])
+        elastic = np.concatenate([c.elastic for c in self.classes])
+        base = np.concatenate(
+            [
+                np.full(c.demand.num_pairs, np.inf) if c.abstain_base is None else c.abstain_base
+                for c in self.classes
+            ]
+        )
+        slope = np.concatenate(
+            [
+                np.zeros(c.demand.num_pairs) if c.abstain_slope is None else c.abstain_slope
+                for c in self.classes
+            ]
+        )
+        base = np.where(elastic, base, np.inf)
+        slope = np.where(elastic, slope, 0.0)
+        return volume, elastic, base, slope
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFlows:
+    """Flows of a solution: per class and link, and per pair the volume that abstained.
+
+    Attributes:
+        link: Array ``(num_classes, num_links)`` of class link flows.
+        abstain: Per pair over all classes (see
+            :attr:`AssignmentProblem.pair_offsets`), the volume not sent; 0 for inelastic pairs.
+    """
+
+    link: FloatArray
+    abstain: FloatArray
+
+    @property
+    def total(self) -> FloatArray:
+        """Link flows summed over classes (in class order)."""
+        return np.sum(self.link, axis=0)
