@@ -216,8 +216,61 @@ def shortest_path_tree(origin, out_start, out_links, head, cost, num_blocked, di
     return settled
 
 
+@nb.njit(cache=True)
+def _load_origin(  # type: ignore[no-untyped-def]
+    origin,
+    first_pair,
+    last_pair,
+    destination,
+    volume,
+    elastic,
+    abstain_cost,
+    out_start,
+    out_links,
+    tail,
+    head,
+    cost,
+    num_blocked,
+    row,
+    pair_cost,
+    to_network,
+):
+    """All-or-nothing load of one origin's pairs ``first_pair .. last_pair - 1`` into ``row``.
+
+    For each pair, ``pair_cost`` receives the least route cost and ``to_network`` the volume
+    sent over the network: all of it, or none for an elastic pair whose current abstain cost
+    is below the route cost (the excess-demand transform of Gartner 1980).
+    """
+    n = out_start.shape[0] - 1
+    for a in range(row.shape[0]):
+        row[a] = 0.0
+    dist = np.empty(n, dtype=np.float64)
+    pred = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    settled = shortest_path_tree(
+        origin, out_start, out_links, head, cost, num_blocked, dist, pred, order
+    )
+    node_load = np.zeros(n, dtype=np.float64)
+    for p in range(first_pair, last_pair):
+        d = destination[p]
+        route = dist[d]
+        pair_cost[p] = route
+        if elastic[p] and abstain_cost[p] < route:
+            to_network[p] = 0.0
+        else:
+            to_network[p] = volume[p]
+            node_load[d] += volume[p]
+    for j in range(settled - 1, 0, -1):
+        v = order[j]
+        load = node_load[v]
+        if load != 0.0:
+            link = pred[v]
+            row[link] += load
+            node_load[tail[link]] += load
+
+
 @nb.njit(cache=True, parallel=True)
-def load_origins(  # type: ignore[no-untyped-def]
+def load_origins_parallel(  # type: ignore[no-untyped-def]
     origins,
     pair_start,
     destination,
@@ -234,50 +287,50 @@ def load_origins(  # type: ignore[no-untyped-def]
     pair_cost,
     to_network,
 ):
-    """All-or-nothing loading of a block of origins, one tree per origin, in parallel.
+    """Load a block of origins, one shortest-path tree each, in parallel.
 
-    Origin ``i`` of the block (node ``origins[i]``) owns the pairs
-    ``pair_start[i] .. pair_start[i + 1] - 1`` and writes its link loads into ``rows[i]`` only.
-    For each pair, ``pair_cost`` receives the least route cost and ``to_network`` the volume
-    sent over the network: all of it, or none for an elastic pair whose current abstain cost
-    is below the route cost (the excess-demand transform of Gartner 1980).
+    Origin ``i`` (node ``origins[i]``) owns the pairs ``pair_start[i] .. pair_start[i + 1] - 1``
+    and writes its link loads into ``rows[i]`` only, so the threads share no output.
     """
-    n = out_start.shape[0] - 1
-    num_links = rows.shape[1]
     for i in nb.prange(origins.shape[0]):
-        row = rows[i]
-        for a in range(num_links):
-            row[a] = 0.0
-        dist = np.empty(n, dtype=np.float64)
-        pred = np.empty(n, dtype=np.int64)
-        order = np.empty(n, dtype=np.int64)
-        settled = shortest_path_tree(
-            origins[i], out_start, out_links, head, cost, num_blocked, dist, pred, order
+        _load_origin(
+            origins[i], pair_start[i], pair_start[i + 1], destination, volume, elastic,
+            abstain_cost, out_start, out_links, tail, head, cost, num_blocked, rows[i],
+            pair_cost, to_network,
         )
-        node_load = np.zeros(n, dtype=np.float64)
-        for p in range(pair_start[i], pair_start[i + 1]):
-            d = destination[p]
-            route = dist[d]
-            pair_cost[p] = route
-            if elastic[p] and abstain_cost[p] < route:
-                to_network[p] = 0.0
-            else:
-                to_network[p] = volume[p]
-                node_load[d] += volume[p]
-        for j in range(settled - 1, 0, -1):
-            v = order[j]
-            load = node_load[v]
-            if load != 0.0:
-                link = pred[v]
-                row[link] += load
-                node_load[tail[link]] += load
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True)
+def load_origins_serial(  # type: ignore[no-untyped-def]
+    origins,
+    pair_start,
+    destination,
+    volume,
+    elastic,
+    abstain_cost,
+    out_start,
+    out_links,
+    tail,
+    head,
+    cost,
+    num_blocked,
+    rows,
+    pair_cost,
+    to_network,
+):
+    """:func:`load_origins_parallel` on one thread (for blocks too small to share)."""
+    for i in range(origins.shape[0]):
+        _load_origin(
+            origins[i], pair_start[i], pair_start[i + 1], destination, volume, elastic,
+            abstain_cost, out_start, out_links, tail, head, cost, num_blocked, rows[i],
+            pair_cost, to_network,
+        )
+
+
+@nb.njit(cache=True)
 def accumulate_rows(rows, count, out):  # type: ignore[no-untyped-def]
     """``out += rows[0] + rows[1] + ... + rows[count - 1]``, each link summed in row order."""
-    for a in nb.prange(out.shape[0]):
-        total = out[a]
-        for i in range(count):
-            total += rows[i, a]
-        out[a] = total
+    for i in range(count):
+        row = rows[i]
+        for a in range(out.shape[0]):
+            out[a] += row[a]

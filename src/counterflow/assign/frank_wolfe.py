@@ -52,7 +52,7 @@ FloatArray = NDArray[np.float64]
 Algorithm = Literal["aon", "fw", "cfw", "bfw"]
 FW_ALGORITHMS: tuple[str, ...] = ("aon", "fw", "cfw", "bfw")
 
-_CFW_MAX_WEIGHT = 1.0 - 1e-6  # Mitradjieva & Lindberg keep the CFW weight in [0, 1 - delta]
+_CFW_MAX_WEIGHT = 0.99  # CFW weight kept in [0, 1 - delta]; delta = 0.01, see _target
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,8 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 _ROW_BUDGET = 1 << 22  # floats in the per-origin row buffer of one block (32 MiB)
+# Below this many (origins x nodes) per block, thread start-up costs more than it saves.
+_PARALLEL_WORK = 20_000
 
 
 @contextlib.contextmanager
@@ -116,7 +118,12 @@ def all_or_nothing(
             last = min(first + block, demand.origins.shape[0])
             start = demand.pair_start[first : last + 1]
             pairs = slice(lo + int(start[0]), lo + int(start[-1]))
-            _kernels.load_origins(
+            load = (
+                _kernels.load_origins_parallel
+                if (last - first) * network.num_nodes >= _PARALLEL_WORK
+                else _kernels.load_origins_serial
+            )
+            load(
                 demand.origins[first:last],
                 start - start[0],
                 demand.destination[start[0] : start[-1]],

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from counterflow.errors import InvalidParameterError
-from counterflow.network.graph import LinkCosts, Network, read_only
+from counterflow.network.graph import LinkCosts, Network, frozen_array, read_only
 
 __all__ = ["AssignmentProblem", "ClassFlows", "ODPairs", "TravelClass"]
 
@@ -49,6 +49,9 @@ class ODPairs:
     pair_start: IntArray = field(init=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "origin", frozen_array(self.origin, np.int64))
+        object.__setattr__(self, "destination", frozen_array(self.destination, np.int64))
+        object.__setattr__(self, "volume", frozen_array(self.volume, np.float64))
         starts = np.flatnonzero(np.r_[True, self.origin[1:] != self.origin[:-1]])
         if self.origin.shape[0] == 0:
             starts = np.zeros(0, dtype=np.int64)
@@ -105,9 +108,9 @@ class TravelClass:
         demand: The class's origin–destination pairs.
         fixed_cost: Flow-independent cost per unit of flow on each link (>= 0).
         own_cost: Coefficient of the class-own term ``own_cost * x_a^k`` (>= 0).
-        abstain_base, abstain_slope: Per pair, the abstain cost ``W(e) = base + slope * e``;
-            ``None`` (the default) makes every pair inelastic. A pair with ``base = inf`` is
-            inelastic too.
+        abstain_base, abstain_slope: Per pair, in the order of ``demand`` (sorted by origin,
+            then destination), the abstain cost ``W(e) = base + slope * e``; ``None`` (the
+            default) makes every pair inelastic. A pair with ``base = inf`` is inelastic too.
     """
 
     name: str
@@ -116,6 +119,13 @@ class TravelClass:
     own_cost: float = 0.0
     abstain_base: FloatArray | None = None
     abstain_slope: FloatArray | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fixed_cost", frozen_array(self.fixed_cost, np.float64))
+        for name in ("abstain_base", "abstain_slope"):
+            values = getattr(self, name)
+            if values is not None:
+                object.__setattr__(self, name, frozen_array(values, np.float64))
 
     @property
     def elastic(self) -> NDArray[np.bool_]:
@@ -132,6 +142,10 @@ class AssignmentProblem:
     network: Network
     costs: LinkCosts
     classes: tuple[TravelClass, ...]
+    _pairs: tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray] = field(
+        init=False, repr=False, compare=False
+    )
+    _offsets: IntArray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         num_links = self.network.num_links
@@ -143,6 +157,9 @@ class AssignmentProblem:
             raise InvalidParameterError("an assignment needs at least one class", key="classes")
         for index, travel_class in enumerate(self.classes):
             self._check_class(index, travel_class)
+        counts = [c.demand.num_pairs for c in self.classes]
+        object.__setattr__(self, "_offsets", read_only(np.r_[0, np.cumsum(counts)].astype(np.int64)))
+        object.__setattr__(self, "_pairs", self._build_pair_arrays())
 
     def _check_class(self, index: int, travel_class: TravelClass) -> None:
         key = f"classes[{index}]"
@@ -199,8 +216,7 @@ class AssignmentProblem:
     @property
     def pair_offsets(self) -> IntArray:
         """Class ``k``'s pairs occupy ``pair_offsets[k] .. pair_offsets[k + 1] - 1`` of flat arrays."""
-        counts = [c.demand.num_pairs for c in self.classes]
-        return np.r_[0, np.cumsum(counts)].astype(np.int64)
+        return self._offsets
 
     @property
     def num_pairs(self) -> int:
@@ -210,8 +226,11 @@ class AssignmentProblem:
     def flat_pair_arrays(self) -> tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray]:
         """Return ``(volume, elastic, abstain_base, abstain_slope)`` over all classes' pairs.
 
-        Inelastic pairs get base ``inf`` and slope 0.
+        Inelastic pairs get base ``inf`` and slope 0. The arrays are read-only.
         """
+        return self._pairs
+
+    def _build_pair_arrays(self) -> tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray]:
         volume = np.concatenate([c.demand.volume for c in self.classes])
         elastic = np.concatenate([c.elastic for c in self.classes])
         base = np.concatenate(
@@ -228,7 +247,7 @@ class AssignmentProblem:
         )
         base = np.where(elastic, base, np.inf)
         slope = np.where(elastic, slope, 0.0)
-        return volume, elastic, base, slope
+        return read_only(volume), read_only(elastic), read_only(base), read_only(slope)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,14 @@ Assignment Manual*, 1964): ``t(x) = fft * (1 + b * (x / capacity) ** power)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from counterflow.errors import InvalidParameterError
 
-__all__ = ["LinkCosts", "Network", "build_forward_star", "read_only"]
+__all__ = ["LinkCosts", "Network", "build_forward_star", "frozen_array", "read_only"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -31,6 +31,14 @@ def read_only(array: NDArray[_T]) -> NDArray[_T]:
     view = array.view()
     view.flags.writeable = False
     return view
+
+
+def frozen_array(values: object, dtype: type[np.generic]) -> NDArray[Any]:
+    """A read-only contiguous array of ``dtype`` (kernels then always see one array type)."""
+    array = np.ascontiguousarray(values, dtype=dtype)
+    if array.flags.writeable:
+        array = read_only(array)
+    return array
 
 
 def build_forward_star(num_nodes: int, tail: IntArray) -> tuple[IntArray, IntArray]:
@@ -61,6 +69,8 @@ class LinkCosts:
     power: FloatArray
 
     def __post_init__(self) -> None:
+        for name in ("base", "coef", "capacity", "power"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name), np.float64))
         n = self.base.shape[0]
         for name in ("base", "coef", "capacity", "power"):
             values = getattr(self, name)
@@ -123,6 +133,10 @@ class Network:
     out_links: IntArray = field(init=False)
 
     def __post_init__(self) -> None:
+        for name in ("node_ids", "tail", "head", "link_type"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name), np.int64))
+        for name in ("capacity", "length", "free_flow_time", "b", "power", "toll"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name), np.float64))
         out_start, out_links = build_forward_star(self.num_nodes, self.tail)
         object.__setattr__(self, "out_start", read_only(out_start))
         object.__setattr__(self, "out_links", read_only(out_links))
