@@ -14,7 +14,9 @@ ALGORITHMS = ["fw", "cfw", "bfw"]
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_braess_paradox(algorithm: str) -> None:
     without = solve_equilibrium(braess(bridge=False), algorithm=algorithm, gap=1e-12, max_iter=5000)
-    with_bridge = solve_equilibrium(braess(bridge=True), algorithm=algorithm, gap=1e-10, max_iter=20000)
+    with_bridge = solve_equilibrium(
+        braess(bridge=True), algorithm=algorithm, gap=1e-10, max_iter=20000
+    )
     # Without the bridge: 3 units per route, route cost 83.
     np.testing.assert_allclose(without.link_flow, [3, 3, 3, 3], atol=1e-6)
     np.testing.assert_allclose(without.pair_cost, [83.0], rtol=1e-9)
@@ -67,9 +69,7 @@ def test_elastic_demand_least_cost_equals_abstain_cost(algorithm: str) -> None:
     problem = AssignmentProblem(
         network=net,
         costs=affine_costs([10.0], [1.0]),
-        classes=(
-            travel_class(1, [(0, 1, 100.0)], abstain_base=[0.0], abstain_slope=[0.5]),
-        ),
+        classes=(travel_class(1, [(0, 1, 100.0)], abstain_base=[0.0], abstain_slope=[0.5]),),
     )
     result = solve_equilibrium(problem, algorithm=algorithm, gap=1e-12, max_iter=10000)
     shipped = 80.0 / 3.0
@@ -101,7 +101,12 @@ def test_elastic_network_least_cost_equals_abstain_cost_where_used() -> None:
         network=problem.network,
         costs=problem.costs,
         classes=(
-            travel_class(5, [(0, 3, 6.0), (0, 1, 3.0), (2, 3, 4.0)], abstain_base=[20.0, 0.0, 5.0], abstain_slope=[15.0, 10.0, 2.0]),
+            travel_class(
+                5,
+                [(0, 3, 6.0), (0, 1, 3.0), (2, 3, 4.0)],
+                abstain_base=[20.0, 0.0, 5.0],
+                abstain_slope=[15.0, 10.0, 2.0],
+            ),
         ),
     )
     result = solve_equilibrium(elastic, gap=1e-12, max_iter=20000)

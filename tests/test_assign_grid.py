@@ -18,7 +18,12 @@ def bpr(net, x):
 
 def bpr_integral(net, x):
     p = net.power
-    return float(np.sum(net.free_flow_time * (x + net.b * net.capacity / (p + 1) * (x / net.capacity) ** (p + 1))))
+    return float(
+        np.sum(
+            net.free_flow_time
+            * (x + net.b * net.capacity / (p + 1) * (x / net.capacity) ** (p + 1))
+        )
+    )
 
 
 class ScipyFrankWolfe:
@@ -32,7 +37,10 @@ class ScipyFrankWolfe:
         row = np.searchsorted(self.origins, grid.origins)
         np.add.at(self.demand, (row, grid.destinations), grid.volume)
         # Parallel links do not occur in the grid, so a sparse matrix maps (tail, head) to a link.
-        self.link_of = {(int(t), int(h)): a for a, (t, h) in enumerate(zip(self.net.tail, self.net.head, strict=True))}
+        self.link_of = {
+            (int(t), int(h)): a
+            for a, (t, h) in enumerate(zip(self.net.tail, self.net.head, strict=True))
+        }
 
     def load(self, cost):
         net = self.net
@@ -60,7 +68,7 @@ class ScipyFrankWolfe:
                 break
             d = y - x
             step = minimize_scalar(
-                lambda s: bpr_integral(self.net, x + s * d),
+                lambda s, x=x, d=d: bpr_integral(self.net, x + s * d),
                 bounds=(0, 1),
                 method="bounded",
                 options={"xatol": 1e-12},
@@ -83,12 +91,16 @@ def test_grid_matches_independent_scipy_frank_wolfe(grid) -> None:
     assert ours.converged
 
     # Our evaluator scores the reference flows with the reference's own gap and objective.
-    scored = evaluate_flows(problem, ClassFlows(link=reference[None, :], abstain=np.zeros(problem.num_pairs)))
+    scored = evaluate_flows(
+        problem, ClassFlows(link=reference[None, :], abstain=np.zeros(problem.num_pairs))
+    )
     assert scored.relative_gap == pytest.approx(reference_gap, rel=1e-6)
     assert scored.objective == pytest.approx(bpr_integral(grid.network, reference), rel=1e-12)
 
     # Both objectives bracket the optimum: f(x) - gap * sum(x c) <= f* <= f(x).
-    ours_lower = ours.objective - ours.relative_gap * float(np.sum(ours.link_flow * bpr(grid.network, ours.link_flow)))
+    ours_lower = ours.objective - ours.relative_gap * float(
+        np.sum(ours.link_flow * bpr(grid.network, ours.link_flow))
+    )
     reference_lower = scored.objective - scored.relative_gap * scored.total_cost
     assert ours.objective >= reference_lower
     assert scored.objective >= ours_lower

@@ -28,12 +28,30 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def test_assign_json(grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     flows = tmp_path / "flows.csv"
     code, out, err = run(
-        ["assign", "--tntp", str(grid_folder), "--gap", "1e-5", "--json", "--flows-out", str(flows)],
+        [
+            "assign",
+            "--tntp",
+            str(grid_folder),
+            "--gap",
+            "1e-5",
+            "--json",
+            "--flows-out",
+            str(flows),
+        ],
         capsys,
     )
     assert code == 0, err
     result = json.loads(out)
-    for key in ("network", "algorithm", "converged", "relative_gap", "objective", "iterations", "seconds", "compile_seconds"):
+    for key in (
+        "network",
+        "algorithm",
+        "converged",
+        "relative_gap",
+        "objective",
+        "iterations",
+        "seconds",
+        "compile_seconds",
+    ):
         assert key in result
     assert result["network"] == "grid"
     assert result["algorithm"] == "bfw"
@@ -45,15 +63,32 @@ def test_assign_json(grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert lines[0] == "from,to,flow"
     assert len(lines) - 1 == result["links"]
     # Warm start from those flows: already converged, no iteration needed.
-    code, out, _ = run(["assign", "--tntp", str(grid_folder), "--gap", "1e-5", "--json", "--warm-start", str(flows)], capsys)
+    code, out, _ = run(
+        [
+            "assign",
+            "--tntp",
+            str(grid_folder),
+            "--gap",
+            "1e-5",
+            "--json",
+            "--warm-start",
+            str(flows),
+        ],
+        capsys,
+    )
     assert code == 0
     warm = json.loads(out)
     assert warm["iterations"] == 0
     assert warm["relative_gap"] == pytest.approx(result["relative_gap"], rel=1e-9)
 
 
-def test_assign_max_iter_exits_zero_unconverged(grid_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["assign", "--tntp", str(grid_folder), "--max-iter", "2", "--algorithm", "fw", "--json"], capsys)
+def test_assign_max_iter_exits_zero_unconverged(
+    grid_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        ["assign", "--tntp", str(grid_folder), "--max-iter", "2", "--algorithm", "fw", "--json"],
+        capsys,
+    )
     assert code == 0
     result = json.loads(out)
     assert result["converged"] is False
@@ -78,37 +113,53 @@ def bad(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return lines[0]
 
 
-def test_bad_arguments(grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments(
+    grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert "is not a folder" in bad(["assign", "--tntp", str(tmp_path / "nothing")], capsys)
     assert "--gap" in bad(["assign", "--tntp", str(grid_folder), "--gap", "-1"], capsys)
     assert "--gap" in bad(["assign", "--tntp", str(grid_folder), "--gap", "tight"], capsys)
     assert "--max-iter" in bad(["assign", "--tntp", str(grid_folder), "--max-iter", "-3"], capsys)
-    assert "unknown algorithm" in bad(["assign", "--tntp", str(grid_folder), "--algorithm", "magic"], capsys)
-    assert "--toll-factor" in bad(["assign", "--tntp", str(grid_folder), "--toll-factor", "nan"], capsys)
+    assert "unknown algorithm" in bad(
+        ["assign", "--tntp", str(grid_folder), "--algorithm", "magic"], capsys
+    )
+    assert "--toll-factor" in bad(
+        ["assign", "--tntp", str(grid_folder), "--toll-factor", "nan"], capsys
+    )
     assert "--tntp" in bad(["assign"], capsys)
     assert "No such command" in bad(["fly"], capsys)
     assert "threads" in bad(["assign", "--tntp", str(grid_folder), "--threads", "999"], capsys)
 
 
-def test_flows_out_into_missing_folder_writes_nothing(grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_flows_out_into_missing_folder_writes_nothing(
+    grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "missing" / "flows.csv"
-    assert "does not exist" in bad(["assign", "--tntp", str(grid_folder), "--flows-out", str(target)], capsys)
+    assert "does not exist" in bad(
+        ["assign", "--tntp", str(grid_folder), "--flows-out", str(target)], capsys
+    )
     assert not target.parent.exists()
     assert list(tmp_path.iterdir()) == []
 
 
-def test_bad_net_file_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_net_file_names_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / "broken_net.tntp").write_text(
         "<NUMBER OF ZONES> 2\n<NUMBER OF NODES> 3\n<END OF METADATA>\n1 3 10 1 1 0.15 4 0 0 1 ;\n3 2 ten 1 1 0.15 4 0 0 1 ;\n"
     )
-    (folder / "broken_trips.tntp").write_text("<NUMBER OF ZONES> 2\n<END OF METADATA>\nOrigin 1\n2 : 5;\n")
+    (folder / "broken_trips.tntp").write_text(
+        "<NUMBER OF ZONES> 2\n<END OF METADATA>\nOrigin 1\n2 : 5;\n"
+    )
     line = bad(["assign", "--tntp", str(folder)], capsys)
     assert "broken_net.tntp:5: capacity 'ten' is not a number" in line
 
 
-def test_disconnected_demand_names_the_trips_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_disconnected_demand_names_the_trips_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "islands"
     folder.mkdir()
     (folder / "islands_net.tntp").write_text(
@@ -121,10 +172,14 @@ def test_disconnected_demand_names_the_trips_line(tmp_path: Path, capsys: pytest
     assert "islands_trips.tntp:5: demand from zone 1 to zone 3 but no path connects them" in line
 
 
-def test_bad_warm_start_file(grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_warm_start_file(
+    grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     flows = tmp_path / "warm.csv"
     flows.write_text("from,to,flow\n1,2,abc\n")
-    assert "warm.csv" in bad(["assign", "--tntp", str(grid_folder), "--warm-start", str(flows)], capsys)
+    assert "warm.csv" in bad(
+        ["assign", "--tntp", str(grid_folder), "--warm-start", str(flows)], capsys
+    )
 
 
 def test_entry_point_prints_no_traceback(tmp_path: Path) -> None:

@@ -77,7 +77,9 @@ def test_reads_net_and_trips(tmp_path: Path) -> None:
 
 def test_generalized_cost_weights_come_from_arguments(tmp_path: Path) -> None:
     net = read_tntp(make_folder(tmp_path)).network
-    np.testing.assert_allclose(net.fixed_cost(toll_factor=0.5, distance_factor=2.0), 0.5 * net.toll + 2.0 * net.length)
+    np.testing.assert_allclose(
+        net.fixed_cost(toll_factor=0.5, distance_factor=2.0), 0.5 * net.toll + 2.0 * net.length
+    )
     np.testing.assert_array_equal(net.fixed_cost(), np.zeros(6))
     with pytest.raises(InvalidParameterError, match="toll_factor"):
         net.fixed_cost(toll_factor=-1)
@@ -97,13 +99,21 @@ def test_steep_cost_functions_keep_their_precision(tmp_path: Path) -> None:
     huge = np.array([0.0, 0.0, 0.0, 0.0, 1e18, 0.0])
     _kernels.link_cost(costs.base, costs.coef, costs.capacity, costs.power, huge, out)
     assert np.isfinite(out[4])
-    integral = _kernels.link_cost_integral(costs.base, costs.coef, costs.capacity, costs.power, flow)
+    integral = _kernels.link_cost_integral(
+        costs.base, costs.coef, costs.capacity, costs.power, flow
+    )
     assert integral == pytest.approx(20.0 * (3000.0 + 1e-18 * 3000.0**17.83 / 17.83), rel=1e-13)
 
 
 def test_round_trip_through_writer(tmp_path: Path) -> None:
     grid = make_grid_network(5, num_zones=6, seed=2, name="g")
-    files = write_tntp(tmp_path / "g", grid.network, origins=grid.origins, destinations=grid.destinations, volume=grid.volume)
+    files = write_tntp(
+        tmp_path / "g",
+        grid.network,
+        origins=grid.origins,
+        destinations=grid.destinations,
+        volume=grid.volume,
+    )
     assert find_tntp_files(tmp_path / "g") == files
     back = read_tntp(tmp_path / "g")
     for name in ("tail", "head", "capacity", "length", "free_flow_time", "b", "power", "toll"):
@@ -113,14 +123,54 @@ def test_round_trip_through_writer(tmp_path: Path) -> None:
 
 
 BAD_NETS = {
-    "not a number": ("\t1\t3\t100\t1.5\t2\t0.15\t4\t0\t0\t1\t;", "\t1\t3\tlots\t1.5\t2\t0.15\t4\t0\t0\t1\t;", 8, "capacity 'lots' is not a number"),
-    "too few fields": ("\t1\t3\t100\t1.5\t2\t0.15\t4\t0\t0\t1\t;", "\t1\t3\t100\t;", 8, "at least 7 fields"),
-    "unknown node": ("\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;", "\t4\t9\t100\t1\t1\t0.15\t4\t0\t0\t1\t;", 11, "unknown node id 9"),
-    "negative capacity": ("\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;", "\t4\t2\t-100\t1\t1\t0.15\t4\t0\t0\t1\t;", 11, "capacity = -100.0"),
-    "NaN capacity": ("\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;", "\t4\t2\tnan\t1\t1\t0.15\t4\t0\t0\t1\t;", 11, "capacity is NaN"),
-    "zero capacity on a congestible link": ("\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;", "\t4\t2\t0\t1\t1\t0.15\t4\t0\t0\t1\t;", 11, "capacity is 0"),
-    "negative power": ("\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;", "\t4\t2\t100\t1\t1\t0.15\t-4\t0\t0\t1\t;", 11, "power = -4.0"),
-    "infinite b": ("\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;", "\t4\t2\t100\t1\t1\tinf\t4\t0\t0\t1\t;", 11, "b = inf"),
+    "not a number": (
+        "\t1\t3\t100\t1.5\t2\t0.15\t4\t0\t0\t1\t;",
+        "\t1\t3\tlots\t1.5\t2\t0.15\t4\t0\t0\t1\t;",
+        8,
+        "capacity 'lots' is not a number",
+    ),
+    "too few fields": (
+        "\t1\t3\t100\t1.5\t2\t0.15\t4\t0\t0\t1\t;",
+        "\t1\t3\t100\t;",
+        8,
+        "at least 7 fields",
+    ),
+    "unknown node": (
+        "\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        "\t4\t9\t100\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        11,
+        "unknown node id 9",
+    ),
+    "negative capacity": (
+        "\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        "\t4\t2\t-100\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        11,
+        "capacity = -100.0",
+    ),
+    "NaN capacity": (
+        "\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        "\t4\t2\tnan\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        11,
+        "capacity is NaN",
+    ),
+    "zero capacity on a congestible link": (
+        "\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        "\t4\t2\t0\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        11,
+        "capacity is 0",
+    ),
+    "negative power": (
+        "\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        "\t4\t2\t100\t1\t1\t0.15\t-4\t0\t0\t1\t;",
+        11,
+        "power = -4.0",
+    ),
+    "infinite b": (
+        "\t4\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;",
+        "\t4\t2\t100\t1\t1\tinf\t4\t0\t0\t1\t;",
+        11,
+        "b = inf",
+    ),
     "link count": ("<NUMBER OF LINKS> 6", "<NUMBER OF LINKS> 7", None, "says 7 but the file has 6"),
     "no metadata end": ("<END OF METADATA>", "", None, "END OF METADATA"),
     "missing node count": ("<NUMBER OF NODES> 4\n", "", None, "NUMBER OF NODES"),
@@ -177,7 +227,15 @@ def test_missing_and_ambiguous_files(tmp_path: Path) -> None:
 
 def test_flow_file_must_follow_net_order(tmp_path: Path) -> None:
     folder = make_folder(tmp_path)
-    rows = ["From\tTo\tVolume\tCost", "1 3 1 1", "3 4 1 1", "3 4 1 1", "4 2 1 1", "2 1 1 1", "1 2 1 1"]
+    rows = [
+        "From\tTo\tVolume\tCost",
+        "1 3 1 1",
+        "3 4 1 1",
+        "3 4 1 1",
+        "4 2 1 1",
+        "2 1 1 1",
+        "1 2 1 1",
+    ]
     (folder / "Tiny_flow.tntp").write_text("\n".join(rows) + "\n")
     with pytest.raises(NetworkFormatError, match=r"Tiny_flow.tntp:6: .*keep the net-file order"):
         read_tntp(folder)

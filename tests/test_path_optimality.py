@@ -15,17 +15,23 @@ from counterflow.network import LinkCosts, make_grid_network
 RELATIVE = 1e-6
 
 
-def decompose(net, flow: np.ndarray, origin: int, threshold: float) -> list[tuple[list[int], float]]:
+def decompose(
+    net, flow: np.ndarray, origin: int, threshold: float
+) -> list[tuple[list[int], float]]:
     """Split a single-origin link flow into origin->sink paths (standard flow decomposition)."""
     flow = flow.copy()
     paths = []
-    sink_excess = np.bincount(net.head, flow, net.num_nodes) - np.bincount(net.tail, flow, net.num_nodes)
+    sink_excess = np.bincount(net.head, flow, net.num_nodes) - np.bincount(
+        net.tail, flow, net.num_nodes
+    )
     sink_excess[origin] = 0.0
     while flow.max() > threshold:
         node, path = origin, []
         seen = {origin}
         while True:
-            leaving = [a for a in range(net.num_links) if net.tail[a] == node and flow[a] > threshold]
+            leaving = [
+                a for a in range(net.num_links) if net.tail[a] == node and flow[a] > threshold
+            ]
             if not leaving or (sink_excess[node] > threshold and path):
                 break
             link = max(leaving, key=lambda a: flow[a])
@@ -35,7 +41,7 @@ def decompose(net, flow: np.ndarray, origin: int, threshold: float) -> list[tupl
             seen.add(node)
         if not path:
             break
-        amount = min(min(flow[a] for a in path), sink_excess[node])
+        amount = min(*(flow[a] for a in path), sink_excess[node])
         if amount <= threshold:
             break
         for a in path:
@@ -77,8 +83,8 @@ def check_paths(problem: AssignmentProblem, result, *, enumerate_paths: bool) ->
     costs = class_costs(problem, result.flows)
     net = problem.network
     checked = 0
-    for k, travel_class in enumerate(problem.classes):
-        demand = travel_class.demand
+    for k, demand_class in enumerate(problem.classes):
+        demand = demand_class.demand
         origins = np.unique(demand.origin)
         assert origins.shape[0] == 1, "decomposition needs one origin per class"
         origin = int(origins[0])
@@ -197,14 +203,14 @@ def test_flows_are_conserved_and_objective_bounded(seed: int, algorithm: str) ->
     problem = small_network(seed)
     result = solve_equilibrium(problem, algorithm=algorithm, gap=1e-6, max_iter=400)
     net = problem.network
-    for k, travel_class in enumerate(problem.classes):
+    for k, demand_class in enumerate(problem.classes):
         x = result.flows.link[k]
         assert (x >= 0).all()
         balance = np.bincount(net.head, x, net.num_nodes) - np.bincount(net.tail, x, net.num_nodes)
         expected = np.bincount(
-            travel_class.demand.destination, travel_class.demand.volume, net.num_nodes
-        ) - np.bincount(travel_class.demand.origin, travel_class.demand.volume, net.num_nodes)
-        np.testing.assert_allclose(balance, expected, atol=1e-9 * travel_class.demand.volume.sum())
+            demand_class.demand.destination, demand_class.demand.volume, net.num_nodes
+        ) - np.bincount(demand_class.demand.origin, demand_class.demand.volume, net.num_nodes)
+        np.testing.assert_allclose(balance, expected, atol=1e-9 * demand_class.demand.volume.sum())
     # Every iterate's objective is at least the optimum, and the optimum is at least the
     # Frank-Wolfe lower bound f(x) - gap * sum(x c) of the returned flows.
     tight = solve_equilibrium(problem, gap=1e-12, max_iter=20000)

@@ -19,7 +19,9 @@ ROUNDING = 1e-9  # the best-known flows have a gap near 1e-14: nothing may beat 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["SiouxFalls", "Anaheim", "Barcelona", "Winnipeg", "Chicago-Sketch"])
+@pytest.mark.parametrize(
+    "name", ["SiouxFalls", "Anaheim", "Barcelona", "Winnipeg", "Chicago-Sketch"]
+)
 def test_reaches_best_known_objective(name: str) -> None:
     folder = TNTP / name
     if not folder.is_dir():
@@ -28,15 +30,20 @@ def test_reaches_best_known_objective(name: str) -> None:
     toll, distance = WEIGHTS.get(name, (0.0, 0.0))
     trips = data.trips
     problem = single_class_problem(
-        data.network, trips.origins, trips.destinations, trips.volume,
-        toll_factor=toll, distance_factor=distance,
+        data.network,
+        trips.origins,
+        trips.destinations,
+        trips.volume,
+        toll_factor=toll,
+        distance_factor=distance,
     )
     result = solve_equilibrium(problem, gap=1e-6)
     assert result.converged
     assert result.relative_gap <= 1e-6
     assert data.best_flows is not None
     best = evaluate_flows(
-        problem, ClassFlows(link=np.array(data.best_flows)[None, :], abstain=np.zeros(problem.num_pairs))
+        problem,
+        ClassFlows(link=np.array(data.best_flows)[None, :], abstain=np.zeros(problem.num_pairs)),
     )
     assert best.relative_gap < 1e-10
     excess = (result.objective - best.objective) / best.objective

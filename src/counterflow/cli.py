@@ -93,7 +93,9 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 def _read_warm_start(path: Path, folder_result: Any) -> ClassFlows:
     network = folder_result.network
-    flows = read_tntp_flows(path, network) if path.suffix == ".tntp" else _read_flow_csv(path, network)
+    flows = (
+        read_tntp_flows(path, network) if path.suffix == ".tntp" else _read_flow_csv(path, network)
+    )
     return ClassFlows(
         link=np.array(flows, dtype=np.float64)[None, :],
         abstain=np.zeros(folder_result.trips.volume.shape[0]),
@@ -126,7 +128,10 @@ def _read_flow_csv(path: Path, network: Any) -> np.ndarray:
             raise NetworkFormatError(
                 f"malformed row {text!r}; write 'from,to,flow'", path=path, line=line
             ) from None
-        if tail != network.node_ids[network.tail[link]] or head != network.node_ids[network.head[link]]:
+        if (
+            tail != network.node_ids[network.tail[link]]
+            or head != network.node_ids[network.head[link]]
+        ):
             raise NetworkFormatError(
                 f"row is link {tail}->{head} but link {link + 1} of the network is "
                 f"{network.node_ids[network.tail[link]]}->{network.node_ids[network.head[link]]}",
@@ -134,7 +139,9 @@ def _read_flow_csv(path: Path, network: Any) -> np.ndarray:
                 line=line,
             )
         if not math.isfinite(value) or value < 0:
-            raise NetworkFormatError(f"flow {parts[2]} must be a finite number >= 0", path=path, line=line)
+            raise NetworkFormatError(
+                f"flow {parts[2]} must be a finite number >= 0", path=path, line=line
+            )
         flows[link] = value
     return flows
 
@@ -171,9 +178,7 @@ def assign(
             "*_flow.tntp with best-known flows).",
         ),
     ],
-    gap: Annotated[
-        float, typer.Option(help="Target relative gap of the returned flows.")
-    ] = 1e-6,
+    gap: Annotated[float, typer.Option(help="Target relative gap of the returned flows.")] = 1e-6,
     max_iter: Annotated[
         int | None,
         typer.Option("--max-iter", help="Stop after this many iterations (default: no limit)."),
@@ -279,7 +284,15 @@ def assign(
 
     if flows_out is not None:
         _write_flows(flows_out, folder.network, result)
-    summary = _summary(folder, result, compile_seconds, gap, max_iter, toll_factor, distance_factor)
+    summary = _summary(
+        folder,
+        result,
+        compile_seconds=compile_seconds,
+        gap=gap,
+        max_iter=max_iter,
+        toll_factor=toll_factor,
+        distance_factor=distance_factor,
+    )
     if as_json:
         summary["convergence"] = [
             {
@@ -315,6 +328,7 @@ def assign(
 def _summary(
     folder: Any,
     result: AssignmentResult,
+    *,
     compile_seconds: float,
     gap: float,
     max_iter: int | None,
@@ -377,7 +391,9 @@ def _write_flows(path: Path, network: Any, result: AssignmentResult) -> None:
 
 @app.command("make-grid")
 def make_grid(
-    folder: Annotated[Path, typer.Argument(help="Folder to write <name>_net.tntp and _trips.tntp into.")],
+    folder: Annotated[
+        Path, typer.Argument(help="Folder to write <name>_net.tntp and _trips.tntp into.")
+    ],
     side: Annotated[int, typer.Option(help="Nodes per side of the square grid.")] = 20,
     zones: Annotated[int, typer.Option(help="How many nodes are zones.")] = 40,
     trips_per_zone: Annotated[

@@ -46,7 +46,7 @@ def link_cost(base, coef, capacity, power, flow, out):  # type: ignore[no-untype
 
 
 @nb.njit(cache=True)
-def link_cost_derivative(base, coef, capacity, power, flow, out):  # type: ignore[no-untyped-def]
+def link_cost_derivative(base, coef, capacity, power, flow, out):  # type: ignore[no-untyped-def]  # noqa: ARG001
     """Write ``t'(flow)`` per link into ``out`` (0 where it is undefined or infinite)."""
     for a in range(flow.shape[0]):
         p = power[a]
@@ -63,7 +63,7 @@ def link_cost_derivative(base, coef, capacity, power, flow, out):  # type: ignor
 
 @nb.njit(cache=True)
 def link_cost_integral(base, coef, capacity, power, flow):  # type: ignore[no-untyped-def]
-    """Return ``sum_a integral_0^{x_a} t_a`` = ``sum x (base + coef r^p / (p + 1))``, in link order."""
+    """Return ``sum_a int_0^{x_a} t_a = sum x (base + coef r^p / (p + 1))``, in link order."""
     total = 0.0
     for a in range(flow.shape[0]):
         x = flow[a]
@@ -294,9 +294,22 @@ def load_origins_parallel(  # type: ignore[no-untyped-def]
     """
     for i in nb.prange(origins.shape[0]):
         _load_origin(
-            origins[i], pair_start[i], pair_start[i + 1], destination, volume, elastic,
-            abstain_cost, out_start, out_links, tail, head, cost, num_blocked, rows[i],
-            pair_cost, to_network,
+            origins[i],
+            pair_start[i],
+            pair_start[i + 1],
+            destination,
+            volume,
+            elastic,
+            abstain_cost,
+            out_start,
+            out_links,
+            tail,
+            head,
+            cost,
+            num_blocked,
+            rows[i],
+            pair_cost,
+            to_network,
         )
 
 
@@ -321,9 +334,22 @@ def load_origins_serial(  # type: ignore[no-untyped-def]
     """:func:`load_origins_parallel` on one thread (for blocks too small to share)."""
     for i in range(origins.shape[0]):
         _load_origin(
-            origins[i], pair_start[i], pair_start[i + 1], destination, volume, elastic,
-            abstain_cost, out_start, out_links, tail, head, cost, num_blocked, rows[i],
-            pair_cost, to_network,
+            origins[i],
+            pair_start[i],
+            pair_start[i + 1],
+            destination,
+            volume,
+            elastic,
+            abstain_cost,
+            out_start,
+            out_links,
+            tail,
+            head,
+            cost,
+            num_blocked,
+            rows[i],
+            pair_cost,
+            to_network,
         )
 
 

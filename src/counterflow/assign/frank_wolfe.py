@@ -131,7 +131,8 @@ class _Space:
         return z[: self.split].reshape(self.num_classes, self.num_links)
 
     def total(self, z: FloatArray) -> FloatArray:
-        return np.sum(self.links(z), axis=0)
+        total: FloatArray = np.sum(self.links(z), axis=0)
+        return total
 
     def abstained(self, z: FloatArray) -> FloatArray:
         return z[self.split :][self.elastic]
@@ -277,7 +278,14 @@ def solve_frank_wolfe(
                 if callback is not None:
                     callback(history[-1])
                 break
-            target, kind = _target(space, algorithm, z, evaluation, previous, steps)
+            target, kind = _target(
+                space,
+                algorithm=algorithm,
+                z=z,
+                evaluation=evaluation,
+                previous=previous,
+                steps=steps,
+            )
             direction = target - z
             step = space.line_search(z, direction)
             z = z + step * direction
@@ -320,6 +328,7 @@ def all_or_nothing_at(problem: AssignmentProblem, flows: ClassFlows) -> ClassFlo
 
 def _target(
     space: _Space,
+    *,
     algorithm: str,
     z: FloatArray,
     evaluation: Evaluation,
@@ -338,7 +347,9 @@ def _target(
     a = y - z
     b = previous[0] - z
     if algorithm == "bfw" and len(previous) == 2 and steps[0] < 1.0:
-        target = _bfw_target(space, hessian, z, y, previous, steps[0])
+        target = _bfw_target(
+            space, hessian=hessian, z=z, y=y, previous=previous, last_step=steps[0]
+        )
         if target is not None and _descends(space, z, evaluation, target):
             return target, "bfw"
     hab = space.hessian_dot(hessian, a, b)
@@ -355,6 +366,7 @@ def _target(
 
 def _bfw_target(
     space: _Space,
+    *,
     hessian: FloatArray,
     z: FloatArray,
     y: FloatArray,

@@ -49,7 +49,7 @@ def numba_threads(threads: int | None) -> Iterator[None]:
     if threads is None:
         yield
         return
-    available = numba.config.NUMBA_NUM_THREADS
+    available = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     if not 1 <= threads <= available:
         raise InvalidParameterError(
             f"threads = {threads}; choose between 1 and {available} (NUMBA_NUM_THREADS)",

@@ -70,28 +70,26 @@ class ODPairs:
         volume: NDArray[np.floating],
     ) -> ODPairs:
         """Return pairs sorted by origin then destination, duplicates summed, zeros dropped."""
-        origin = np.asarray(origin, dtype=np.int64)
-        destination = np.asarray(destination, dtype=np.int64)
-        volume = np.asarray(volume, dtype=np.float64)
-        if not origin.shape == destination.shape == volume.shape or origin.ndim != 1:
+        o: IntArray = np.asarray(origin, dtype=np.int64)
+        d: IntArray = np.asarray(destination, dtype=np.int64)
+        v: FloatArray = np.asarray(volume, dtype=np.float64)
+        if not o.shape == d.shape == v.shape or o.ndim != 1:
             raise InvalidParameterError(
                 "origin, destination and volume must be 1-D arrays of one length", key="demand"
             )
-        if (~np.isfinite(volume)).any() or (volume < 0).any():
+        if (~np.isfinite(v)).any() or (v < 0).any():
             raise InvalidParameterError("volumes must be finite and >= 0", key="demand")
-        keep = (volume > 0) & (origin != destination)
-        origin, destination, volume = origin[keep], destination[keep], volume[keep]
-        order = np.lexsort((destination, origin))
-        origin, destination, volume = origin[order], destination[order], volume[order]
-        if origin.shape[0] > 1:
-            new = np.r_[True, (origin[1:] != origin[:-1]) | (destination[1:] != destination[:-1])]
+        keep = (v > 0) & (o != d)
+        o, d, v = o[keep], d[keep], v[keep]
+        order = np.lexsort((d, o))
+        o, d, v = o[order], d[order], v[order]
+        if o.shape[0] > 1:
+            new = np.r_[True, (o[1:] != o[:-1]) | (d[1:] != d[:-1])]
             group = np.cumsum(new) - 1
             merged = np.zeros(int(group[-1]) + 1)
-            np.add.at(merged, group, volume)
-            origin, destination, volume = origin[new], destination[new], merged
-        return cls(
-            origin=read_only(origin), destination=read_only(destination), volume=read_only(volume)
-        )
+            np.add.at(merged, group, v)
+            o, d, v = o[new], d[new], merged
+        return cls(origin=o, destination=d, volume=v)
 
     @property
     def num_pairs(self) -> int:
@@ -158,7 +156,9 @@ class AssignmentProblem:
         for index, travel_class in enumerate(self.classes):
             self._check_class(index, travel_class)
         counts = [c.demand.num_pairs for c in self.classes]
-        object.__setattr__(self, "_offsets", read_only(np.r_[0, np.cumsum(counts)].astype(np.int64)))
+        object.__setattr__(
+            self, "_offsets", read_only(np.r_[0, np.cumsum(counts)].astype(np.int64))
+        )
         object.__setattr__(self, "_pairs", self._build_pair_arrays())
 
     def _check_class(self, index: int, travel_class: TravelClass) -> None:
@@ -215,7 +215,7 @@ class AssignmentProblem:
 
     @property
     def pair_offsets(self) -> IntArray:
-        """Class ``k``'s pairs occupy ``pair_offsets[k] .. pair_offsets[k + 1] - 1`` of flat arrays."""
+        """Class ``k`` owns pairs ``pair_offsets[k] .. pair_offsets[k + 1] - 1`` of flat arrays."""
         return self._offsets
 
     @property
@@ -266,4 +266,5 @@ class ClassFlows:
     @property
     def total(self) -> FloatArray:
         """Link flows summed over classes (in class order)."""
-        return np.sum(self.link, axis=0)
+        total: FloatArray = np.sum(self.link, axis=0)
+        return total

@@ -108,16 +108,26 @@ def compile_kernels() -> float:
         toll=np.zeros(4),
         link_type=np.ones(4, dtype=np.int64),
     )
-    problem = single_class_problem(
-        network, np.array([0]), np.array([3]), np.array([2.0])
-    )
+    problem = single_class_problem(network, np.array([0]), np.array([3]), np.array([2.0]))
     result = solve_frank_wolfe(problem, algorithm="bfw", gap=0.0, max_iter=3)
     costs = problem.costs
     rows = np.empty((1, 4))
     _kernels.load_origins_parallel(
-        np.array([0]), np.array([0, 1]), np.array([3]), problem.flat_pair_arrays()[0],
-        problem.flat_pair_arrays()[1], np.full(1, np.inf), network.out_start, network.out_links,
-        network.tail, network.head, np.ones(4), 0, rows, np.empty(1), np.empty(1),
+        np.array([0]),
+        np.array([0, 1]),
+        np.array([3]),
+        problem.flat_pair_arrays()[0],
+        problem.flat_pair_arrays()[1],
+        np.full(1, np.inf),
+        network.out_start,
+        network.out_links,
+        network.tail,
+        network.head,
+        np.ones(4),
+        0,
+        rows,
+        np.empty(1),
+        np.empty(1),
     )
     # The conjugate directions need t'(x); the tiny solve may converge before using it.
     _kernels.link_cost_derivative(

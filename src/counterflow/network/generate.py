@@ -74,10 +74,11 @@ def make_grid_network(
     b = np.concatenate([right + 1, down + side])
     tail = np.concatenate([a, b])
     head = np.concatenate([b, a])
-    length_km = np.linalg.norm(position[tail] - position[head], axis=1)
+    length_km: NDArray[np.float64] = np.sqrt(np.sum((position[tail] - position[head]) ** 2, axis=1))
     num_links = tail.shape[0]
-    capacity = rng.uniform(600.0, 1800.0, size=num_links)
-    free_flow_min = length_km / 60.0 * 60.0
+    capacity: NDArray[np.float64] = rng.uniform(600.0, 1800.0, size=num_links)
+    speed_kph = 60.0
+    free_flow_min: NDArray[np.float64] = length_km / speed_kph * 60.0
 
     link_order = np.lexsort((new_id[head], new_id[tail]))
     network = Network(

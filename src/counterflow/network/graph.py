@@ -166,7 +166,7 @@ class Network:
         )
 
     def fixed_cost(self, *, toll_factor: float = 0.0, distance_factor: float = 0.0) -> FloatArray:
-        """Return the flow-independent generalized cost ``toll_factor * toll + distance_factor * length``.
+        """Return the flow-independent cost ``toll_factor * toll + distance_factor * length``.
 
         The factors come from the caller (the CLI flags), never from a README: TNTP files do
         not carry them (Chicago-Sketch's README gives toll 0.02 and distance 0.04).

@@ -164,9 +164,7 @@ def _metadata_int(path: Path, metadata: dict[str, str], key: str, *, required: b
             f"'<{key}> {metadata[key]}' is not a number; write an integer", path=path
         ) from None
     if not value.is_integer() or value < 0:
-        raise NetworkFormatError(
-            f"'<{key}> {metadata[key]}' is not an integer >= 0", path=path
-        )
+        raise NetworkFormatError(f"'<{key}> {metadata[key]}' is not an integer >= 0", path=path)
     return int(value)
 
 
@@ -179,7 +177,9 @@ def _parse_number(path: Path, line: int, name: str, token: str) -> float:
     try:
         value = float(token)
     except ValueError:
-        raise NetworkFormatError(f"{name} {token!r} is not a number", path=path, line=line) from None
+        raise NetworkFormatError(
+            f"{name} {token!r} is not a number", path=path, line=line
+        ) from None
     if math.isnan(value):
         raise NetworkFormatError(f"{name} is NaN; give a number", path=path, line=line)
     return value
@@ -253,7 +253,9 @@ def read_tntp_net(path: str | Path, *, name: str | None = None) -> Network:
                     line=line,
                 )
         if not math.isfinite(toll) or toll < 0:
-            raise NetworkFormatError(f"toll = {toll!r}; it must be a finite number >= 0", path=path, line=line)
+            raise NetworkFormatError(
+                f"toll = {toll!r}; it must be a finite number >= 0", path=path, line=line
+            )
         if capacity == 0 and fft * b > 0 and power > 0:
             raise NetworkFormatError(
                 "capacity is 0 but the cost depends on flow (b > 0, power > 0); "
@@ -317,8 +319,8 @@ def read_tntp_trips(path: str | Path, *, num_zones: int) -> TntpTrips:
                 path=path,
                 line=line,
             )
-        for entry in text.split(";"):
-            entry = entry.strip()
+        for raw_entry in text.split(";"):
+            entry = raw_entry.strip()
             if not entry:
                 continue
             dest_text, colon, volume_text = entry.partition(":")
@@ -405,9 +407,7 @@ def read_tntp_flows(path: str | Path, network: Network) -> NDArray[np.float64]:
     flows = np.empty(network.num_links, dtype=np.float64)
     for link, (line, fields) in enumerate(rows):
         if len(fields) < 3:
-            raise NetworkFormatError(
-                "a flow row needs 'from to volume'", path=path, line=line
-            )
+            raise NetworkFormatError("a flow row needs 'from to volume'", path=path, line=line)
         tail = _parse_node(path, line, "from", fields[0], network.num_nodes)
         head = _parse_node(path, line, "to", fields[1], network.num_nodes)
         if tail != network.tail[link] or head != network.head[link]:
