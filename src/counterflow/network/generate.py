@@ -76,7 +76,7 @@ def make_grid_network(
     head = np.concatenate([b, a])
     length_km: NDArray[np.float64] = np.sqrt(np.sum((position[tail] - position[head]) ** 2, axis=1))
     num_links = tail.shape[0]
-    capacity: NDArray[np.float64] = rng.uniform(600.0, 1800.0, size=num_links)
+    capacity = np.asarray(rng.uniform(600.0, 1800.0, size=num_links), dtype=np.float64)
     speed_kph = 60.0
     free_flow_min: NDArray[np.float64] = length_km / speed_kph * 60.0
 
