@@ -29,17 +29,19 @@ from pathlib import Path
 import numpy as np
 
 from counterflow.assign import (
+    AssignmentProblem,
     ClassFlows,
     compile_kernels,
     evaluate_flows,
     single_class_problem,
     solve_equilibrium,
 )
-from counterflow.network import read_tntp
+from counterflow.network import TntpNetwork, read_tntp
 
 # Generalized-cost weights per network, from each network's README (TNTP files do not carry
 # them): cost = time + toll_factor * toll + distance_factor * length.
 WEIGHTS = {"Chicago-Sketch": (0.02, 0.04), "chicago-regional": (0.1, 0.25)}
+FFT_FLOOR = 1e-6  # minutes; only for the peer, which rejects zero free-flow times
 
 
 @dataclass
@@ -56,7 +58,7 @@ class Row:
     flow_error: float | None
 
 
-def reference_flows(folder: Path, data) -> tuple[np.ndarray | None, str]:
+def reference_flows(folder: Path, data: TntpNetwork) -> tuple[np.ndarray | None, str]:
     if data.best_flows is not None:
         return np.asarray(data.best_flows), "best-known"
     references = sorted((folder / "reference").glob("*refflow*"))
@@ -67,7 +69,12 @@ def reference_flows(folder: Path, data) -> tuple[np.ndarray | None, str]:
     return None, "none"
 
 
-def score(problem, flows: np.ndarray, best, best_flows) -> tuple[float, float, float | None, float | None]:
+def score(
+    problem: AssignmentProblem,
+    flows: np.ndarray,
+    best: float | None,
+    best_flows: np.ndarray | None,
+) -> tuple[float, float, float | None, float | None]:
     evaluation = evaluate_flows(
         problem, ClassFlows(link=flows[None, :], abstain=np.zeros(problem.num_pairs))
     )
@@ -82,7 +89,7 @@ def score(problem, flows: np.ndarray, best, best_flows) -> tuple[float, float, f
 class AequilibraePeer:
     """AequilibraE's traffic assignment built once per network from the same arrays."""
 
-    def __init__(self, data, toll: float, distance: float) -> None:
+    def __init__(self, data: TntpNetwork, toll: float, distance: float) -> None:
         os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")
         import pandas as pd
         from aequilibrae.matrix import AequilibraeMatrix
@@ -96,7 +103,10 @@ class AequilibraePeer:
                 "a_node": net.tail + 1,
                 "b_node": net.head + 1,
                 "direction": np.ones(links, dtype=np.int64),
-                "free_flow_time": np.asarray(net.free_flow_time),
+                # AequilibraE refuses zero free-flow times (Chicago-Sketch, Berlin-Center
+                # connectors): it gets 1e-6 minutes there; its flows are scored on the
+                # original costs.
+                "free_flow_time": np.maximum(np.asarray(net.free_flow_time), FFT_FLOOR),
                 "capacity": np.asarray(net.capacity),
                 "b": np.asarray(net.b),
                 # AequilibraE's BPR needs power >= 1; where b = 0 the power does not matter.
@@ -105,7 +115,9 @@ class AequilibraePeer:
             }
         )
         if ((net.b > 0) & (net.power < 1)).any():
-            sys.exit(f"{net.name}: AequilibraE's BPR cannot take powers below 1 on congestible links")
+            sys.exit(
+                f"{net.name}: AequilibraE's BPR cannot take powers below 1 on congestible links"
+            )
         graph = Graph()
         graph.network = frame
         centroids = np.arange(1, net.num_zones + 1, dtype=np.int64)
@@ -152,8 +164,12 @@ def run_network(folder: Path, gaps: list[float], runs: int, use_peer: bool) -> l
     toll, distance = WEIGHTS.get(name, (0.0, 0.0))
     trips = data.trips
     problem = single_class_problem(
-        data.network, trips.origins, trips.destinations, trips.volume,
-        toll_factor=toll, distance_factor=distance,
+        data.network,
+        trips.origins,
+        trips.destinations,
+        trips.volume,
+        toll_factor=toll,
+        distance_factor=distance,
     )
     best_flows, source = reference_flows(folder, data)
     best = None
@@ -161,8 +177,11 @@ def run_network(folder: Path, gaps: list[float], runs: int, use_peer: bool) -> l
         best = evaluate_flows(
             problem, ClassFlows(link=best_flows[None, :], abstain=np.zeros(problem.num_pairs))
         ).objective
-    print(f"# {name}: {data.network.num_nodes} nodes, {data.network.num_links} links, "
-          f"{data.network.num_zones} zones; flows compared with: {source}", file=sys.stderr)
+    print(
+        f"# {name}: {data.network.num_nodes} nodes, {data.network.num_links} links, "
+        f"{data.network.num_zones} zones; flows compared with: {source}",
+        file=sys.stderr,
+    )
     peer = None
     if use_peer:
         try:
@@ -177,22 +196,43 @@ def run_network(folder: Path, gaps: list[float], runs: int, use_peer: bool) -> l
             times.append(result.seconds)
         assert result is not None
         measured = score(problem, result.link_flow, best, best_flows)
-        rows.append(Row(name, f"counterflow {result.algorithm}", gap, statistics.median(times),
-                        result.iterations, result.relative_gap, *measured))
+        rows.append(
+            Row(
+                name,
+                f"counterflow {result.algorithm}",
+                gap,
+                statistics.median(times),
+                result.iterations,
+                result.relative_gap,
+                *measured,
+            )
+        )
         print(f"  counterflow gap {gap:g}: {statistics.median(times):.2f} s", file=sys.stderr)
         if peer is not None:
             outcomes = [peer.solve(gap) for _ in range(runs)]
-            seconds, iterations, own_gap, flows = outcomes[-1]
+            _, iterations, own_gap, flows = outcomes[-1]
             measured = score(problem, flows, best, best_flows)
-            rows.append(Row(name, "aequilibrae bfw", gap,
-                            statistics.median(o[0] for o in outcomes), iterations, own_gap, *measured))
+            rows.append(
+                Row(
+                    name,
+                    "aequilibrae bfw",
+                    gap,
+                    statistics.median(o[0] for o in outcomes),
+                    iterations,
+                    own_gap,
+                    *measured,
+                )
+            )
             print(f"  aequilibrae gap {gap:g}: {rows[-1].seconds:.2f} s", file=sys.stderr)
     return rows
 
 
 def markdown(rows: list[Row]) -> str:
     lines = [
-        "| network | gap target | solver | seconds | time ratio (peer / ours) | iterations | gap (our evaluator) | objective excess over best | flow error (rel. L1) |",
+        (
+            "| network | gap target | solver | seconds | time ratio (peer / ours) | iterations "
+            "| gap (our evaluator) | objective excess over best | flow error (rel. L1) |"
+        ),
         "|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     ours = {(r.network, r.gap_target): r for r in rows if r.solver.startswith("counterflow")}
@@ -214,7 +254,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path, help="TNTP folders")
     parser.add_argument("--gaps", nargs="+", type=float, default=[1e-4, 1e-6])
-    parser.add_argument("--runs", type=int, default=3, help="runs per solve; the median is reported")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs per solve; the median is reported"
+    )
     parser.add_argument("--no-peer", action="store_true", help="skip AequilibraE")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/tntp.json"))
     args = parser.parse_args()
@@ -225,15 +267,24 @@ def main() -> None:
             print(f"# skipping {folder}: no *_trips.tntp", file=sys.stderr)
             continue
         rows.extend(run_network(folder, args.gaps, args.runs, not args.no_peer))
-    table = markdown(rows)
-    print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({
+        save(args.out, rows, compile_seconds)  # after each network: a crash loses nothing
+    print(markdown(rows))
+
+
+def save(path: Path, rows: list[Row], compile_seconds: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
         "command": " ".join(sys.argv),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
         "compile_seconds": compile_seconds,
         "rows": [asdict(r) for r in rows],
-    }, indent=2) + "\n")
+        "table": markdown(rows),
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from numpy.typing import NDArray
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -33,8 +34,20 @@ from counterflow.assign import (
     single_class_problem,
     solve_equilibrium,
 )
-from counterflow.errors import CounterflowError, DisconnectedDemandError, InputError
-from counterflow.network import make_grid_network, read_tntp, read_tntp_flows, write_tntp
+from counterflow.errors import (
+    CounterflowError,
+    DisconnectedDemandError,
+    InputError,
+    NetworkFormatError,
+)
+from counterflow.network import (
+    Network,
+    TntpNetwork,
+    make_grid_network,
+    read_tntp,
+    read_tntp_flows,
+    write_tntp,
+)
 
 app = typer.Typer(
     name="counterflow",
@@ -91,21 +104,20 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def _read_warm_start(path: Path, folder_result: Any) -> ClassFlows:
-    network = folder_result.network
+def _read_warm_start(path: Path, folder: TntpNetwork) -> ClassFlows:
+    """Read warm-start link flows: a ``--flows-out`` CSV or a ``*_flow.tntp`` file."""
+    network = folder.network
     flows = (
         read_tntp_flows(path, network) if path.suffix == ".tntp" else _read_flow_csv(path, network)
     )
     return ClassFlows(
         link=np.array(flows, dtype=np.float64)[None, :],
-        abstain=np.zeros(folder_result.trips.volume.shape[0]),
+        abstain=np.zeros(folder.trips.volume.shape[0]),
     )
 
 
-def _read_flow_csv(path: Path, network: Any) -> np.ndarray:
+def _read_flow_csv(path: Path, network: Network) -> NDArray[np.float64]:
     """Read a ``from,to,flow`` CSV (as written by ``--flows-out``)."""
-    from counterflow.errors import NetworkFormatError  # noqa: PLC0415
-
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
@@ -326,7 +338,7 @@ def assign(
 
 
 def _summary(
-    folder: Any,
+    folder: TntpNetwork,
     result: AssignmentResult,
     *,
     compile_seconds: float,
@@ -374,7 +386,7 @@ def _summary(
     return summary
 
 
-def _write_flows(path: Path, network: Any, result: AssignmentResult) -> None:
+def _write_flows(path: Path, network: Network, result: AssignmentResult) -> None:
     flow = result.link_flow
     ids = network.node_ids
 
