@@ -24,8 +24,8 @@ demo: $(VENV)/.installed
 	$(BIN)/counterflow assign --tntp demo-out/grid --flows-out demo-out/grid-flows.csv
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
