@@ -34,6 +34,7 @@ from counterflow.assign import (
     single_class_problem,
     solve_equilibrium,
 )
+from counterflow.data import load_dataset
 from counterflow.errors import (
     CounterflowError,
     DisconnectedDemandError,
@@ -47,6 +48,12 @@ from counterflow.network import (
     read_tntp,
     read_tntp_flows,
     write_tntp,
+)
+from counterflow.scenario import (
+    ScenarioError,
+    builtin_scenario_path,
+    check_against_dataset,
+    load_scenario,
 )
 
 app = typer.Typer(
@@ -430,6 +437,46 @@ def make_grid(
         f"wrote {files.net} and {files.trips}: {grid.network.num_nodes} nodes, "
         f"{grid.network.num_links} links, {grid.network.num_zones} zones, "
         f"{float(grid.volume.sum()):,.0f} trips"
+    )
+
+
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="Where to write the scenario copy (.toml).")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a copy of the built-in scenario mexico-2025 to edit."""
+    if file.exists() and not force:
+        raise InputError("already exists; choose another name or pass --force", path=file)
+    text = builtin_scenario_path().read_text(encoding="utf-8")
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8")
+
+    write_atomically(file, write)
+    _stdout().print(f"wrote {file}; check your edits with: counterflow validate {file}")
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="Scenario file to check.")],
+) -> None:
+    """Check a scenario file and its dataset; list every problem with its key path."""
+    try:
+        scenario = load_scenario(file)
+    except ScenarioError as error:
+        for line in error.lines():
+            print(line, file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    dataset = load_dataset(scenario.network)
+    problems = check_against_dataset(scenario, dataset)
+    if problems:
+        for problem in problems:
+            print(f"{file}: {problem}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    _stdout().print(
+        f"{file}: OK ({len(scenario.strategy)} strategies, {scenario.months} months, "
+        f"{scenario.replications} replications, network {scenario.network})"
     )
 
 

@@ -1,0 +1,35 @@
+"""Scenarios: the one object that flows (pydantic, frozen, ``extra="forbid"``), loaded from TOML."""
+
+from counterflow.scenario.check import check_against_dataset
+from counterflow.scenario.load import (
+    BUILTIN_SCENARIO,
+    Problem,
+    ScenarioError,
+    builtin_scenario_path,
+    load_scenario,
+    parse_scenario,
+)
+from counterflow.scenario.model import (
+    BASELINE_ID,
+    JointOperations,
+    LeadershipRemoval,
+    Levers,
+    Scenario,
+    Strategy,
+)
+
+__all__ = [
+    "BASELINE_ID",
+    "BUILTIN_SCENARIO",
+    "JointOperations",
+    "LeadershipRemoval",
+    "Levers",
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "Strategy",
+    "builtin_scenario_path",
+    "check_against_dataset",
+    "load_scenario",
+    "parse_scenario",
+]

@@ -1,0 +1,136 @@
+"""The scenario: one TOML file, validated into frozen pydantic models (DESIGN.md, "Scenario files").
+
+Names are part of the user-facing format and fixed: ``name``, ``network``, ``months``, ``seed``,
+``replications``, ``[parameters]``, ``[uncertainties]`` and ``[[strategy]]`` with ``id``,
+``label`` and ``[strategy.levers]``. Unknown keys are errors (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "BASELINE_ID",
+    "JointOperations",
+    "LeadershipRemoval",
+    "Levers",
+    "Scenario",
+    "Strategy",
+]
+
+BASELINE_ID = "status-quo"
+_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_KEY_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+
+# A lever multiplier above this is not a policy but a typo; say so rather than solve it.
+MAX_MULTIPLIER = 100.0
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+Multiplier = Annotated[float, Field(gt=0, le=MAX_MULTIPLIER, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class JointOperations(_Frozen):
+    """Joint operations against some organizations (multiplies e where they are strong)."""
+
+    organizations: Annotated[tuple[str, ...], Field(min_length=1)]
+    intensity: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
+
+
+class LeadershipRemoval(_Frozen):
+    """Leadership removal: method and expected attempts per organization-month."""
+
+    method: Literal["capture", "strike"]
+    intensity: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
+
+
+class Levers(_Frozen):
+    """A strategy's lever settings; a lever not named is off."""
+
+    port_inspection: dict[str, Multiplier] = Field(default_factory=dict)
+    state_enforcement: dict[str, Multiplier] = Field(default_factory=dict)
+    precursor_inspection: Fraction = 0.0
+    sanctions: tuple[str, ...] = ()
+    joint_operations: JointOperations | None = None
+    consent: bool = True
+    isr_coverage: Fraction = 0.0
+    leadership_removal: LeadershipRemoval | None = None
+
+
+class Strategy(_Frozen):
+    """A named set of lever settings."""
+
+    id: Annotated[str, Field(pattern=_ID_PATTERN, max_length=64)]
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    levers: Levers = Field(default_factory=Levers)
+
+
+class Scenario(_Frozen):
+    """Everything one comparison needs: the world, the futures' ranges and the strategies."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    network: str = "builtin:mexico"
+    months: Annotated[int, Field(ge=1, le=600)] = 24
+    seed: Annotated[int, Field(ge=0)] = 0
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 1
+    parameters: dict[Annotated[str, Field(pattern=_KEY_PATTERN)], float] = Field(
+        default_factory=dict
+    )
+    uncertainties: dict[Annotated[str, Field(pattern=_KEY_PATTERN)], tuple[float, float]] = Field(
+        default_factory=dict
+    )
+    strategy: Annotated[tuple[Strategy, ...], Field(min_length=1)]
+
+    @field_validator("parameters")
+    @classmethod
+    def _finite_parameters(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, number in value.items():
+            if not math.isfinite(number):
+                raise ValueError(f"parameter {key!r} is {number!r}; give a finite number")
+        return value
+
+    @field_validator("uncertainties")
+    @classmethod
+    def _ordered_ranges(
+        cls, value: dict[str, tuple[float, float]]
+    ) -> dict[str, tuple[float, float]]:
+        for key, (low, high) in value.items():
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise ValueError(f"range of {key!r} must be finite")
+            if low > high:
+                raise ValueError(
+                    f"range of {key!r} is [{low}, {high}]: low exceeds high; swap them"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _strategies(self) -> Scenario:
+        ids = [s.id for s in self.strategy]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"strategy ids must be unique; repeated: {', '.join(duplicates)}")
+        if BASELINE_ID not in ids:
+            raise ValueError(
+                f"no strategy with id {BASELINE_ID!r}; every scenario needs the baseline "
+                '(add [[strategy]] id = "status-quo")'
+            )
+        return self
+
+    @property
+    def strategy_ids(self) -> tuple[str, ...]:
+        """Strategy ids in scenario order."""
+        return tuple(s.id for s in self.strategy)
+
+    def get_strategy(self, strategy_id: str) -> Strategy:
+        """The strategy with this id."""
+        for strategy in self.strategy:
+            if strategy.id == strategy_id:
+                return strategy
+        raise KeyError(strategy_id)
