@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from counterflow.scenario.parameters import check_parameters
+
 __all__ = [
     "BASELINE_ID",
     "JointOperations",
@@ -109,6 +111,13 @@ class Scenario(_Frozen):
                     f"range of {key!r} is [{low}, {high}]: low exceeds high; swap them"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _known_parameters(self) -> Scenario:
+        problems = check_parameters(self.parameters, self.uncertainties)
+        if problems:
+            raise ValueError("; ".join(f"{key}: {message}" for key, message in problems))
+        return self
 
     @model_validator(mode="after")
     def _strategies(self) -> Scenario:

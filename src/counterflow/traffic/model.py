@@ -1,0 +1,282 @@
+"""The trafficking cost model: an assignment problem for one strategy (DESIGN.md, "The model").
+
+Cost of class k = (organization o, drug d) on link a, USD per kg::
+
+    c_a^k = transport_a + toll_a^o + v_{a,d} h_{a,d} + v_d g_a(X_a) + eta x_a^k / kappa_k
+
+* transport: road km x ``traffic.transport_usd_per_kg_km`` (roads and the US leg to the hub);
+* toll: ``traffic.toll_usd_per_kg_km`` x km x (1 - share of o in the state), each end's state
+  counting half the km;
+* seizure hazard on roads ``h = 1 - exp(-lambda e)``, with ``lambda e`` =
+  ``traffic.road_hazard_per_km`` x km x the state's enforcement multiplier (levers multiply e,
+  never the probability: Caulkins, Crawford & Reuter 1993 diminishing returns);
+* at a crossing, the US inspection hazard per drug ``traffic.us_port_seizure_rate.<drug>``,
+  raised to ``1 - (1 - h)^m`` by a port-inspection multiplier m on e, plus volume visibility
+  ``g(X) = h_bar alpha (X / kappa)^beta`` (``kappa`` = lanes x ``traffic.port_kg_per_lane_month``,
+  ``h_bar`` the mean of the drugs' hazards there), as in Dell (2015) congestion at ports only;
+* the value of a kg on a link, ``v_{a,d}``, rises linearly from the origin price to the border
+  price with the link's progress towards the nearest port (``prices.csv``);
+* financial sanctions add ``traffic.sanctions_surcharge`` x border value per kg on the US leg of
+  sanctioned organizations (Caulkins & Reuter: seizures and laundering are 10-15% of costs);
+* the class-own term ``traffic.own_term`` x v_d x (x / supply of the class) keeps class flows
+  unique.
+
+The solver works in units of the border value (``c / v_d``), where the volume term is common
+to all classes. Supply is elastic through one abstain link per origin (see :func:`elastic_terms`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from counterflow.assign import AssignmentProblem, ODPairs, TravelClass
+from counterflow.data import Dataset
+from counterflow.network import LinkCosts
+from counterflow.scenario import Levers
+from counterflow.traffic.network import DEFAULT_LANES, TraffickingNetwork
+
+__all__ = ["DRUGS", "ClassKey", "StrategyWorld", "build_world", "elastic_terms"]
+
+DRUGS = ("fentanyl", "methamphetamine", "cocaine")
+SYNTHETIC = ("fentanyl", "methamphetamine")
+
+
+@dataclass(frozen=True, slots=True)
+class ClassKey:
+    """A class: one organization moving one drug."""
+
+    org: str
+    drug: str
+
+
+@dataclass(frozen=True)
+class StrategyWorld:
+    """Everything one strategy's equilibrium needs, and what its flows mean.
+
+    Attributes:
+        problem: The assignment problem (costs normalized by the border value).
+        classes: The class of each travel class, in order.
+        origins: Per class, the origin node of each pair (pairs are origin -> US market).
+        supply_kg: Per class, the supply of each pair (kg/month), after precursor controls.
+        road_hazard: Per link, h on roads (0 elsewhere).
+        port_hazard: Per drug, per link, h at crossings (0 elsewhere).
+        visibility: Per link, ``alpha (X / kappa)^beta`` needs ``kappa`` and these.
+        capacity_kg: Per link, kappa (kg/month) at crossings.
+        q_max: Cap on a link's seizure probability.
+        border_value: Per drug, v_d (USD/kg).
+    """
+
+    problem: AssignmentProblem
+    classes: tuple[ClassKey, ...]
+    origins: tuple[NDArray[np.int64], ...]
+    supply_kg: tuple[NDArray[np.float64], ...]
+    road_hazard: NDArray[np.float64]
+    port_hazard: dict[str, NDArray[np.float64]]
+    capacity_kg: NDArray[np.float64]
+    alpha: float
+    beta: float
+    q_max: float
+    border_value: dict[str, float]
+
+
+def _shares(dataset: Dataset) -> dict[str, dict[str, float]]:
+    table: dict[str, dict[str, float]] = {}
+    frame = dataset.control_shares
+    for org, state, share in zip(frame["org_id"], frame["state_code"], frame["share"], strict=True):
+        table.setdefault(str(org), {})[str(state)] = float(share)
+    return table
+
+
+def _prices(dataset: Dataset) -> tuple[dict[str, float], dict[str, float]]:
+    origin: dict[str, float] = {}
+    border: dict[str, float] = {}
+    frame = dataset.prices
+    for drug, stage, price in zip(frame["drug"], frame["stage"], frame["usd_per_kg"], strict=True):
+        (origin if stage == "origin" else border)[str(drug)] = float(price)
+    return origin, border
+
+
+def _state_mean(
+    tnet: TraffickingNetwork, value_of_state: dict[str, float], default: float
+) -> NDArray[np.float64]:
+    """Per link, the mean over its two ends of a per-state value (US side: default)."""
+    a = np.array([value_of_state.get(s, default) for s in tnet.state_a])
+    b = np.array([value_of_state.get(s, default) for s in tnet.state_b])
+    mean: NDArray[np.float64] = 0.5 * (a + b)
+    return mean
+
+
+def _road_enforcement(
+    tnet: TraffickingNetwork, dataset: Dataset, params: dict[str, float], levers: Levers
+) -> NDArray[np.float64]:
+    """``lambda e`` per link on roads: base per km x state multipliers x joint operations."""
+    multiplier = _state_mean(tnet, dict(levers.state_enforcement), 1.0)
+    joint = levers.joint_operations
+    if joint is not None and levers.consent:
+        shares = _shares(dataset)
+        strongest: dict[str, float] = {}
+        for org in joint.organizations:
+            for state, share in shares.get(org, {}).items():
+                strongest[state] = max(strongest.get(state, 0.0), share)
+        effect = params["traffic.joint_operations_effect"] * joint.intensity
+        multiplier = multiplier * (1.0 + effect * _state_mean(tnet, strongest, 0.0))
+    roads = tnet.kind == "road"
+    return np.where(roads, params["traffic.road_hazard_per_km"] * tnet.road_km * multiplier, 0.0)
+
+
+def _port_multiplier(tnet: TraffickingNetwork, levers: Levers) -> NDArray[np.float64]:
+    """Per link, the port-inspection multiplier of e (by field office or US port name)."""
+    nodes = tnet.node_table
+    out = np.ones(tnet.network.num_links)
+    for link in np.flatnonzero(tnet.kind == "border"):
+        port = tnet.crossing[link]
+        office = nodes["cbp_field_office"].iloc[port]
+        name = nodes["us_port_name"].iloc[port]
+        out[link] = levers.port_inspection.get(name, levers.port_inspection.get(office, 1.0))
+    return out
+
+
+def build_world(
+    tnet: TraffickingNetwork,
+    dataset: Dataset,
+    params: dict[str, float],
+    levers: Levers,
+    supply: pd.DataFrame,
+    *,
+    elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]] | None = None,
+) -> StrategyWorld:
+    """Build the assignment problem of one strategy.
+
+    Args:
+        tnet: The trafficking graph.
+        dataset: Organizations, shares and prices.
+        params: Resolved parameters (:func:`counterflow.scenario.parameters.resolve_parameters`).
+        levers: The strategy's levers.
+        supply: Rows ``drug, origin, org_id, kg_per_month`` (baseline shipped kg).
+        elastic: Per class, ``(potential supply, abstain slope)`` per pair from
+            :func:`elastic_terms`; ``None`` solves with fixed supply (the calibration baseline).
+    """
+    network = tnet.network
+    num_links = network.num_links
+    roads = tnet.kind == "road"
+    borders = tnet.kind == "border"
+    hubs = tnet.kind == "hub"
+    origin_price, border_price = _prices(dataset)
+    shares = _shares(dataset)
+
+    road_hazard = 1.0 - np.exp(-_road_enforcement(tnet, dataset, params, levers))
+    multiplier = _port_multiplier(tnet, levers)
+    port_hazard = {}
+    for drug in DRUGS:
+        rate = params[f"traffic.us_port_seizure_rate.{drug}"]
+        port_hazard[drug] = np.where(borders, 1.0 - (1.0 - rate) ** multiplier, 0.0)
+    mean_port_hazard = np.mean([port_hazard[d] for d in DRUGS], axis=0)
+
+    lanes = pd.to_numeric(tnet.node_table["lanes"], errors="coerce").to_numpy()
+    capacity = np.ones(num_links)
+    crossing = tnet.crossing[borders]
+    port_lanes = np.where(np.isfinite(lanes[crossing]), lanes[crossing], DEFAULT_LANES)
+    capacity[borders] = np.maximum(port_lanes, 1.0) * params["traffic.port_kg_per_lane_month"]
+    alpha, beta = params["traffic.port_alpha"], params["traffic.port_beta"]
+    costs = LinkCosts(
+        base=np.zeros(num_links),
+        coef=np.where(borders, alpha * mean_port_hazard, 0.0),
+        capacity=capacity,
+        power=np.where(borders, beta, 0.0),
+    )
+
+    transport = params["traffic.transport_usd_per_kg_km"] * tnet.road_km * (roads | hubs)
+    progress = tnet.to_border_share[network.tail]
+    supply = supply[supply["kg_per_month"] > 0]
+    sanctioned = set(levers.sanctions)
+    precursor_cut = levers.precursor_inspection * params["traffic.precursor_sea_dependence"]
+
+    classes: list[ClassKey] = []
+    travel: list[TravelClass] = []
+    origins: list[NDArray[np.int64]] = []
+    supplies: list[NDArray[np.float64]] = []
+    index = {node: i for i, node in enumerate(tnet.node_table["node_id"])}
+    for group, rows in supply.groupby(["org_id", "drug"], sort=True):
+        org, drug = (str(part) for part in group)
+        key = ClassKey(org, drug)
+        value = border_price[key.drug]
+        toll = (
+            params["traffic.toll_usd_per_kg_km"]
+            * tnet.road_km
+            * (1.0 - _state_mean(tnet, shares.get(key.org, {}), 0.0))
+            * roads
+        )
+        value_on_link = origin_price[key.drug] + (value - origin_price[key.drug]) * progress
+        fixed = transport + toll + value_on_link * road_hazard + value * port_hazard[key.drug]
+        if key.org in sanctioned:
+            fixed = fixed + hubs * params["traffic.sanctions_surcharge"] * value
+        nodes = np.array([index[o] for o in rows["origin"]], dtype=np.int64)
+        order = np.argsort(nodes, kind="stable")
+        nodes = nodes[order]
+        baseline = rows["kg_per_month"].to_numpy(dtype=float)[order]
+        kg = baseline * (1.0 - precursor_cut) if key.drug in SYNTHETIC else baseline
+        total = float(kg.sum())
+        if total <= 0.0:
+            continue  # precursor controls that stop all precursors leave no class to route
+        if elastic is None:
+            volume, base, slope = kg, None, None
+        else:
+            # Elastic terms come in pair order (sorted by origin, like ``nodes``); precursor
+            # controls shrink the potential supply and steepen the abstain cost alike.
+            potential, baseline_slope = elastic[key]
+            volume = potential * (kg / baseline)
+            slope = baseline_slope * (baseline / kg)
+            base = np.zeros_like(volume)
+        pairs = ODPairs.from_arrays(nodes, np.full(nodes.shape, tnet.sink), volume)
+        travel.append(
+            TravelClass(
+                name=f"{key.org}/{key.drug}",
+                demand=pairs,
+                fixed_cost=fixed / value,
+                own_cost=params["traffic.own_term"] / max(total, 1e-9),
+                abstain_base=base,
+                abstain_slope=slope,
+            )
+        )
+        classes.append(key)
+        origins.append(pairs.origin)
+        supplies.append(kg)
+    problem = AssignmentProblem(network=network, costs=costs, classes=tuple(travel))
+    return StrategyWorld(
+        problem=problem,
+        classes=tuple(classes),
+        origins=tuple(origins),
+        supply_kg=tuple(supplies),
+        road_hazard=road_hazard,
+        port_hazard=port_hazard,
+        capacity_kg=capacity,
+        alpha=alpha,
+        beta=beta,
+        q_max=params["traffic.q_max"],
+        border_value=border_price,
+    )
+
+
+def elastic_terms(
+    world: StrategyWorld, least_cost: NDArray[np.float64], elasticity: float
+) -> dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    """Potential supply and abstain slope per pair that reproduce a baseline exactly.
+
+    With shipped ``q = Q (1 - u / R)``, elasticity ``eps`` at the baseline cost ``u0``:
+    ``R = u0 (1 + eps) / eps`` and ``Q = q0 R / (R - u0)``; the abstain link carries
+    ``e = Q - q`` at cost ``W(e) = R e / Q`` (increasing, so the transform of Gartner 1980
+    applies). ``least_cost`` is the baseline least route cost per pair (flat over classes).
+    """
+    out = {}
+    offsets = world.problem.pair_offsets
+    for k, key in enumerate(world.classes):
+        u0 = least_cost[offsets[k] : offsets[k + 1]]
+        q0 = world.problem.classes[k].demand.volume
+        reach = u0 * (1.0 + elasticity) / elasticity
+        potential = q0 * reach / (reach - u0)
+        out[key] = (potential, reach / potential)
+    return out

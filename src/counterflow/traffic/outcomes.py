@@ -1,0 +1,94 @@
+"""What a month's equilibrium means in kg: shipped, seized in Mexico and at US ports, delivered.
+
+Flows are attempted kg, conserved along paths (DESIGN.md). Mexican seizures are
+``sum_a h_a x_a`` over roads. At a crossing the seizure probability is
+``q = min(q_max, h (1 + alpha (X / kappa)^beta))``; it applies to the kg that arrive there,
+which are the attempted kg less the drug's Mexican seizures spread over crossings in proportion
+to their attempted flow. Hence per drug, exactly::
+
+    delivered = shipped - seized in Mexico - seized at US ports
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from counterflow.assign import AssignmentResult
+from counterflow.traffic.model import DRUGS, StrategyWorld
+from counterflow.traffic.network import TraffickingNetwork
+
+__all__ = ["MonthFlows", "month_flows"]
+
+
+@dataclass(frozen=True)
+class MonthFlows:
+    """One month's totals per drug and the kg at each crossing.
+
+    Attributes:
+        by_drug: Rows per drug: ``shipped_kg, abstained_kg, seized_kg_mexico,
+            seized_kg_us_ports, delivered_kg``.
+        crossings: Rows per (crossing, drug): ``crossing_id, crossing_name, state_code,
+            field_office, commodity, arriving_kg, seized_kg, delivered_kg``.
+    """
+
+    by_drug: pd.DataFrame
+    crossings: pd.DataFrame
+
+
+def month_flows(
+    tnet: TraffickingNetwork, world: StrategyWorld, result: AssignmentResult
+) -> MonthFlows:
+    """Turn an equilibrium into kg shipped, seized and delivered (per drug and crossing)."""
+    flows = result.flows
+    total = flows.total
+    borders = np.flatnonzero(tnet.kind == "border")
+    visibility = np.zeros_like(total)
+    ratio = total[borders] / world.capacity_kg[borders]
+    visibility[borders] = world.alpha * ratio**world.beta
+    offsets = world.problem.pair_offsets
+    nodes = tnet.node_table
+    drug_rows = []
+    crossing_rows = []
+    for drug in DRUGS:
+        members = [k for k, key in enumerate(world.classes) if key.drug == drug]
+        x = np.zeros_like(total)
+        shipped = abstained = 0.0
+        for k in members:
+            x += flows.link[k]
+            potential = world.problem.classes[k].demand.volume
+            left_out = flows.abstain[offsets[k] : offsets[k + 1]]
+            shipped += float(np.sum(potential - left_out))
+            abstained += float(np.sum(left_out))
+        seized_mexico = float(np.sum(world.road_hazard * x))
+        arriving_share = 1.0 - seized_mexico / shipped if shipped > 0 else 0.0
+        q = np.minimum(world.q_max, world.port_hazard[drug] * (1.0 + visibility))
+        arriving = x[borders] * arriving_share
+        seized = q[borders] * arriving
+        drug_rows.append(
+            {
+                "drug": drug,
+                "shipped_kg": shipped,
+                "abstained_kg": abstained,
+                "seized_kg_mexico": seized_mexico,
+                "seized_kg_us_ports": float(seized.sum()),
+                "delivered_kg": shipped - seized_mexico - float(seized.sum()),
+            }
+        )
+        for i, link in enumerate(borders):
+            port = int(tnet.crossing[link])
+            crossing_rows.append(
+                {
+                    "crossing_id": nodes["node_id"].iloc[port],
+                    "crossing_name": nodes["name"].iloc[port],
+                    "state_code": nodes["state_code"].iloc[port],
+                    "field_office": nodes["cbp_field_office"].iloc[port],
+                    "commodity": drug,
+                    "arriving_kg": float(arriving[i]),
+                    "seized_kg": float(seized[i]),
+                    "delivered_kg": float(arriving[i] - seized[i]),
+                }
+            )
+    return MonthFlows(by_drug=pd.DataFrame(drug_rows), crossings=pd.DataFrame(crossing_rows))

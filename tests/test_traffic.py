@@ -1,0 +1,123 @@
+"""The trafficking model on the built-in network, with a small synthetic supply made here.
+
+The supply below is a test fixture, not data: it only needs classes from several origins and
+organizations so that routes compete.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from counterflow.assign import solve_equilibrium
+from counterflow.data import load_dataset
+from counterflow.scenario import Levers
+from counterflow.scenario.parameters import resolve_parameters
+from counterflow.traffic import build_trafficking_network, build_world, elastic_terms, month_flows
+
+SUPPLY = pd.DataFrame(
+    [
+        ("fentanyl", "prod-culiacan-labs", "sinaloa", 1000.0),
+        ("fentanyl", "prod-jalisco", "cjng", 400.0),
+        ("methamphetamine", "prod-culiacan-labs", "sinaloa", 30000.0),
+        ("methamphetamine", "prod-jalisco", "cjng", 30000.0),
+        ("methamphetamine", "prod-jalisco", "noreste", 8000.0),
+        ("cocaine", "gt-ciudad-hidalgo", "sinaloa", 20000.0),
+        ("cocaine", "sea-manzanillo", "cjng", 20000.0),
+        ("cocaine", "gt-el-ceibo", "golfo", 8000.0),
+    ],
+    columns=["drug", "origin", "org_id", "kg_per_month"],
+)
+GAP = 1e-4
+
+
+@pytest.fixture(scope="module")
+def world():
+    dataset = load_dataset()
+    return dataset, build_trafficking_network(dataset), resolve_parameters({})
+
+
+def solve(world, levers=None, elastic=None, params=None):
+    dataset, tnet, defaults = world
+    levers = Levers() if levers is None else levers
+    built = build_world(tnet, dataset, params or defaults, levers, SUPPLY, elastic=elastic)
+    result = solve_equilibrium(built.problem, gap=GAP, max_iter=20000)
+    assert result.converged
+    return built, result, month_flows(tnet, built, result)
+
+
+def test_graph_shape(world) -> None:
+    _, tnet, _ = world
+    border = np.flatnonzero(tnet.kind == "border")
+    kinds = tnet.node_table["kind"].to_numpy()
+    assert (kinds[tnet.network.tail[border]] == "port_of_entry").all()
+    assert (kinds[tnet.network.head[border]] == "us_port").all()
+    hubs = np.flatnonzero(tnet.kind == "hub")
+    assert (tnet.network.head[hubs] == tnet.sink).all()
+    assert len(border) == len(hubs) == (kinds == "port_of_entry").sum()
+    # The US side is a dead end but for the market: no road leaves a US node.
+    roads = tnet.kind == "road"
+    assert not (kinds[tnet.network.tail[roads]] == "us_port").any()
+
+
+def test_kg_are_accounted_for(world) -> None:
+    _, _, month = solve(world)
+    drugs = month.by_drug.set_index("drug")
+    expected = SUPPLY.groupby("drug")["kg_per_month"].sum()
+    np.testing.assert_allclose(drugs["shipped_kg"], expected[drugs.index], rtol=1e-12)
+    balance = drugs["shipped_kg"] - drugs["seized_kg_mexico"] - drugs["seized_kg_us_ports"]
+    np.testing.assert_allclose(drugs["delivered_kg"], balance, rtol=1e-12)
+    crossings = month.crossings.groupby("commodity")[["arriving_kg", "seized_kg"]].sum()
+    np.testing.assert_allclose(
+        crossings.loc[drugs.index, "arriving_kg"],
+        drugs["shipped_kg"] - drugs["seized_kg_mexico"],
+        rtol=1e-9,
+    )
+    assert (drugs["seized_kg_mexico"] > 0).all()
+    assert (drugs["seized_kg_us_ports"] > 0).all()
+
+
+def test_enforcement_in_a_state_moves_flow_away(world) -> None:
+    _, tnet, _ = world
+    _, base, base_month = solve(world)
+    _, surge, surge_month = solve(world, Levers(state_enforcement={"SON": 20.0}))
+    in_sonora = (tnet.kind == "road") & ((tnet.state_a == "SON") | (tnet.state_b == "SON"))
+    assert surge.link_flow[in_sonora].sum() < 0.8 * base.link_flow[in_sonora].sum()
+    before = base_month.crossings.groupby("state_code")["arriving_kg"].sum()
+    after = surge_month.crossings.groupby("state_code")["arriving_kg"].sum()
+    assert after["SON"] < before["SON"]
+    others = [s for s in before.index if s != "SON"]
+    assert after[others].sum() > before[others].sum()
+
+
+def test_elastic_supply_reproduces_the_baseline_and_responds(world) -> None:
+    params = world[2]
+    baseline_world, baseline, baseline_month = solve(world)
+    terms = elastic_terms(baseline_world, baseline.pair_cost, params["traffic.supply_elasticity"])
+    _, _, again = solve(world, elastic=terms)
+    np.testing.assert_allclose(
+        again.by_drug["shipped_kg"], baseline_month.by_drug["shipped_kg"], rtol=5e-3
+    )
+    offices = {"San Diego": 1.5, "Tucson": 1.5, "El Paso": 1.5, "Laredo": 1.5}
+    _, _, surge = solve(world, Levers(port_inspection=offices), elastic=terms)
+    assert surge.by_drug["delivered_kg"].sum() < again.by_drug["delivered_kg"].sum()
+    assert surge.by_drug["abstained_kg"].sum() > again.by_drug["abstained_kg"].sum()
+    _, _, sanctioned = solve(world, Levers(sanctions=("sinaloa", "cjng")), elastic=terms)
+    assert sanctioned.by_drug["shipped_kg"].sum() < again.by_drug["shipped_kg"].sum()
+    _, _, precursors = solve(world, Levers(precursor_inspection=0.5), elastic=terms)
+    shipped = precursors.by_drug.set_index("drug")["shipped_kg"]
+    base = again.by_drug.set_index("drug")["shipped_kg"]
+    assert shipped["fentanyl"] < base["fentanyl"]
+    assert shipped["cocaine"] == pytest.approx(base["cocaine"], rel=1e-2)
+
+
+def test_joint_operations_need_consent(world) -> None:
+    _, _, base = solve(world)
+    joint = {"organizations": ("sinaloa",), "intensity": 2.0}
+    _, _, with_consent = solve(world, Levers(joint_operations=joint, consent=True))
+    _, _, without = solve(world, Levers(joint_operations=joint, consent=False))
+    assert with_consent.by_drug["seized_kg_mexico"].sum() > base.by_drug["seized_kg_mexico"].sum()
+    np.testing.assert_allclose(
+        without.by_drug["seized_kg_mexico"], base.by_drug["seized_kg_mexico"]
+    )
