@@ -41,6 +41,7 @@ from counterflow.errors import (
     InputError,
     NetworkFormatError,
 )
+from counterflow.model import RunResult, prepare, simulate
 from counterflow.network import (
     Network,
     TntpNetwork,
@@ -48,6 +49,13 @@ from counterflow.network import (
     read_tntp,
     read_tntp_flows,
     write_tntp,
+)
+from counterflow.report import (
+    NOT_COMPUTED,
+    RESULT_COLUMNS,
+    build_report,
+    crossing_rows,
+    result_rows,
 )
 from counterflow.scenario import (
     ScenarioError,
@@ -440,6 +448,130 @@ def make_grid(
     )
 
 
+def _write_outputs(out: Path, files: dict[str, str]) -> None:
+    """Write files into a temporary folder beside ``out``, then move them into place."""
+    parent = out.resolve().parent
+    if not parent.exists():
+        raise InputError("the parent folder does not exist; create it first", path=parent)
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder; choose another --out", path=out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    staging.chmod(0o755)
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        if not out.exists():
+            staging.replace(out)
+            return
+        for name in files:
+            (staging / name).replace(out / name)
+    finally:
+        if staging.exists():
+            for leftover in staging.iterdir():
+                leftover.unlink()
+            staging.rmdir()
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value)
+    return f'"{text}"' if ("," in text or '"' in text) else text
+
+
+@app.command()
+def compare(
+    scenario_file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[SCENARIO]", help="Scenario file (default: built-in mexico-2025)."),
+    ] = None,
+    months: Annotated[int | None, typer.Option(help="Months to simulate (1..600).")] = None,
+    replications: Annotated[
+        int | None, typer.Option(help="Replications (>= 1; the model has no random part yet).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Scenario seed (>= 0).")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("counterflow-out"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON rows.")] = False,
+) -> None:
+    """Compare the scenario's strategies: table, results.csv, crossings.csv, report.html."""
+    scenario = load_scenario(scenario_file)
+    overrides: dict[str, Any] = {}
+    for key, value, low, high in (
+        ("months", months, 1, 600),
+        ("replications", replications, 1, 100_000),
+        ("seed", seed, 0, None),
+    ):
+        if value is None:
+            continue
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f">= {low}"
+            raise InputError(f"{value} is out of range; give an integer {bound}", key=f"--{key}")
+        overrides[key] = value
+    scenario = scenario.model_copy(update=overrides)
+    err = _stderr()
+    if scenario.replications > 1:
+        err.print(
+            f"note: the model has no random part yet, so 1 of {scenario.replications} "
+            "replications is computed (all would be identical)"
+        )
+    context = prepare(scenario)
+    runs: dict[str, RunResult] = {}
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} strategies"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("compare", total=len(scenario.strategy))
+        for strategy in scenario.strategy:
+            progress.update(task, description=f"compare: {strategy.id}")
+            runs[strategy.id] = simulate(context, strategy)
+            progress.advance(task)
+    rows = result_rows(scenario, runs)
+    crossings = crossing_rows(runs, scenario.strategy_ids)
+    results_csv = ",".join(RESULT_COLUMNS) + "\n"
+    results_csv += "".join(
+        ",".join(_csv_value(row[column]) for column in RESULT_COLUMNS) + "\n" for row in rows
+    )
+    _write_outputs(
+        out,
+        {
+            "results.csv": results_csv,
+            "crossings.csv": crossings.to_csv(index=False, lineterminator="\n"),
+            "report.html": build_report(context, rows, runs),
+        },
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(rows, allow_nan=False) + "\n")
+        return
+    table = Table(title=f"{scenario.name}: kg over {scenario.months} months", title_justify="left")
+    titles = ("strategy", "delivered", "change %", "seized", "diversion", "crossings")
+    for title in (*titles, "homicides", "legal"):
+        table.add_column(title, justify="left" if title == "strategy" else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row["strategy"],
+            f"{row['delivered_kg']:,.0f}",
+            f"{row['delivered_change_pct']:+.2f}",
+            f"{row['seized_kg']:,.0f}",
+            f"{row['diversion_share']:.3f}",
+            str(row["active_crossings"]),
+            "n/c",
+            "n/c",
+        )
+    console = Console(highlight=False, width=max(_stdout().width, 110))
+    console.print(table)
+    console.print(f"n/c: not computed yet ({', '.join(NOT_COMPUTED)})")
+    console.print(f"wrote {out}/results.csv, {out}/crossings.csv and {out}/report.html")
+
+
 @app.command()
 def init(
     file: Annotated[Path, typer.Argument(help="Where to write the scenario copy (.toml).")],
@@ -480,7 +612,7 @@ def validate(
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return per outcome)
     """Run the command line; return the exit code (0 ok, 1 failure in a run, 2 bad input)."""
     args = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -493,6 +625,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = format_message() if callable(format_message) else str(error)
         message = " ".join(str(text).split())
         print(f"counterflow: error: {message} (see counterflow --help)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ScenarioError as error:
+        print(f"counterflow: error: {error.lines()[0]}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except InputError as error:
         print(f"counterflow: error: {error.one_line()}", file=sys.stderr)

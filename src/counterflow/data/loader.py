@@ -52,6 +52,7 @@ DATA_FILES: dict[str, tuple[str, ...]] = {
 # Optional until the calibration script writes it (see the data README).
 OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
     "supply.csv": ("drug", "origin", "org_id", "kg_per_month", "source"),
+    "market_access.csv": ("cbp_field_office", "usd_per_kg", "source"),
 }
 
 
@@ -68,6 +69,7 @@ class Dataset:
     us_hubs: pd.DataFrame
     port_hub_km: pd.DataFrame
     supply: pd.DataFrame
+    market_access: dict[str, float]
     map_layers: dict[str, Any] | None
 
     @property
@@ -218,6 +220,9 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     _known(supply, path, "drug", set(DRUGS), "drug")
     _numbers(supply, path, "kg_per_month", positive=False)
 
+    access = tables["market_access.csv"]
+    _numbers(access, folder / "market_access.csv", "usd_per_kg", positive=False)
+
     map_path = folder / "map_layers.json"
     map_layers = json.loads(map_path.read_text(encoding="utf-8")) if map_path.is_file() else None
     return Dataset(
@@ -230,5 +235,9 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
         us_hubs=tables["us_hubs.csv"],
         port_hub_km=hub_km,
         supply=supply,
+        market_access={
+            str(office): float(value)
+            for office, value in zip(access["cbp_field_office"], access["usd_per_kg"], strict=True)
+        },
         map_layers=map_layers,
     )

@@ -148,6 +148,7 @@ def build_world(
     supply: pd.DataFrame,
     *,
     elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]] | None = None,
+    market_access: dict[str, float] | None = None,
 ) -> StrategyWorld:
     """Build the assignment problem of one strategy.
 
@@ -159,6 +160,9 @@ def build_world(
         supply: Rows ``drug, origin, org_id, kg_per_month`` (baseline shipped kg).
         elastic: Per class, ``(potential supply, abstain slope)`` per pair from
             :func:`elastic_terms`; ``None`` solves with fixed supply (the calibration baseline).
+        market_access: Per CBP field office, a calibrated cost (USD/kg) added on its hub links:
+            what it costs to reach the national market from that office's hub beyond the km
+            (``market_access.csv``; default: the dataset's, or none).
     """
     network = tnet.network
     num_links = network.num_links
@@ -190,6 +194,11 @@ def build_world(
     )
 
     transport = params["traffic.transport_usd_per_kg_km"] * tnet.road_km * (roads | hubs)
+    access = dataset.market_access if market_access is None else market_access
+    if access:
+        offices = tnet.node_table["cbp_field_office"].to_numpy()
+        for link in np.flatnonzero(hubs):
+            transport[link] += access.get(str(offices[tnet.crossing[link]]), 0.0)
     progress = tnet.to_border_share[network.tail]
     supply = supply[supply["kg_per_month"] > 0]
     sanctioned = set(levers.sanctions)

@@ -1,0 +1,166 @@
+"""Calibrate the built-in supply so the status quo reproduces CBP's FY2024 port seizures.
+
+Run ``python scripts/calibrate.py`` (after ``pip install -e .``): it writes
+``src/counterflow/data/mexico/supply.csv`` and prints the calibration report that the data
+README quotes. ``tests/test_calibration.py`` checks that the committed file equals this
+script's output and that the targets are met.
+
+Method. Each drug's supply is split over origins and organizations by the assumption table
+``SPLIT`` below (documented in the data README). With fixed supply, the status-quo equilibrium
+is solved and its US-port seizures per drug compared with CBP's (pounds -> kg x 0.45359237;
+fiscal year -> month / 12); each drug's total is rescaled by target / model and the solve
+repeated until every drug is within 1%. The US-port seizure rates per drug are assumptions
+(``traffic.us_port_seizure_rate.*``), so the calibrated supply is conditional on them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from counterflow.assign import solve_equilibrium
+from counterflow.data import builtin_path, load_dataset
+from counterflow.scenario import Levers
+from counterflow.scenario.parameters import resolve_parameters
+from counterflow.traffic import build_trafficking_network, build_world, month_flows
+
+KG_PER_LB = 0.45359237
+MONTHS_PER_FISCAL_YEAR = 12.0
+GAP = 1e-4
+STEP_USD_PER_KG = 150.0  # market-access update per unit of log share error
+
+# Share of each drug's supply by (origin node, organization). Assumption, from FACTS.md 5.4
+# and 5.5: synthetic drugs are made mostly in Sinaloa (Culiacán area) and Jalisco, some in
+# Michoacán; cocaine enters from Guatemala and through Pacific and Gulf seaports.
+SPLIT: dict[str, list[tuple[str, str, float]]] = {
+    "fentanyl": [
+        ("prod-culiacan-labs", "sinaloa", 0.70),
+        ("prod-jalisco", "cjng", 0.25),
+        ("prod-tierra-caliente", "familia-michoacana", 0.03),
+        ("prod-tierra-caliente", "carteles-unidos", 0.02),
+    ],
+    "methamphetamine": [
+        ("prod-culiacan-labs", "sinaloa", 0.40),
+        ("prod-jalisco", "cjng", 0.40),
+        ("prod-jalisco", "noreste", 0.08),
+        ("prod-jalisco", "golfo", 0.04),
+        ("prod-tierra-caliente", "carteles-unidos", 0.04),
+        ("prod-tierra-caliente", "familia-michoacana", 0.04),
+    ],
+    "cocaine": [
+        ("gt-ciudad-hidalgo", "sinaloa", 0.30),
+        ("sea-mazatlan", "sinaloa", 0.15),
+        ("sea-manzanillo", "cjng", 0.30),
+        ("gt-el-ceibo", "golfo", 0.10),
+        ("gt-el-ceibo", "noreste", 0.10),
+        ("sea-lazaro-cardenas", "familia-michoacana", 0.05),
+    ],
+}
+SOURCE = (
+    "calibrated: scripts/calibrate.py scales the drug's total so that status-quo US-port "
+    "seizures equal CBP FY2024 OFO seizures (calibration_targets.csv); split over origins "
+    "and organizations by assumption (scripts/calibrate.py SPLIT, FACTS.md 5.4-5.5)"
+)
+
+
+ACCESS_SOURCE = (
+    "calibrated: scripts/calibrate.py adjusts this cost on the field office's hub links until "
+    "the status quo's fentanyl port seizures by field office match CBP FY2024 shares"
+)
+
+
+def targets_kg_per_month(folder: Path) -> pd.DataFrame:
+    """CBP FY2024 port seizures per field office and drug, in kg per month."""
+    table = pd.read_csv(folder / "calibration_targets.csv")
+    table["kg_per_month"] = table["pounds"] * KG_PER_LB / MONTHS_PER_FISCAL_YEAR
+    return table
+
+
+def supply_table(totals: dict[str, float]) -> pd.DataFrame:
+    """Supply rows from each drug's total and the split."""
+    rows = [
+        (drug, origin, org, round(totals[drug] * share, 3), SOURCE)
+        for drug, parts in SPLIT.items()
+        for origin, org, share in parts
+    ]
+    return pd.DataFrame(rows, columns=["drug", "origin", "org_id", "kg_per_month", "source"])
+
+
+def model_seizures(supply: pd.DataFrame, access: dict[str, float]) -> pd.DataFrame:
+    """Status-quo US-port seizures per field office and drug (kg per month)."""
+    dataset = load_dataset()
+    tnet = build_trafficking_network(dataset)
+    world = build_world(
+        tnet, dataset, resolve_parameters({}), Levers(), supply, market_access=access
+    )
+    result = solve_equilibrium(world.problem, gap=GAP)
+    month = month_flows(tnet, world, result)
+    return month.crossings.groupby(["commodity", "field_office"])["seized_kg"].sum().reset_index()
+
+
+def calibrate() -> tuple[pd.DataFrame, dict[str, float], pd.DataFrame]:
+    """Return the supply table, the market access per field office and the fit report."""
+    folder = builtin_path("mexico")
+    targets = targets_kg_per_month(folder)
+    target = targets.groupby("drug")["kg_per_month"].sum()
+    fentanyl = targets[targets["drug"] == "fentanyl"].set_index("cbp_field_office")["kg_per_month"]
+    target_share = fentanyl / fentanyl.sum()
+    totals = {drug: float(target[drug]) * 10.0 for drug in SPLIT}  # start: a 10% seizure rate
+    access = dict.fromkeys(target_share.index, 0.0)
+    for _ in range(40):
+        supply = supply_table(totals)
+        seized = model_seizures(supply, access)
+        by_drug = seized.groupby("commodity")["seized_kg"].sum()
+        ratio = {drug: float(target[drug] / by_drug[drug]) for drug in SPLIT}
+        model = seized[seized["commodity"] == "fentanyl"].set_index("field_office")["seized_kg"]
+        share = (model / model.sum()).reindex(target_share.index).fillna(0.0)
+        error = np.log(np.maximum(share, 1e-3) / target_share)
+        totals_met = all(abs(r - 1.0) < 1e-3 for r in ratio.values())
+        if totals_met and (abs(share - target_share) < 0.01).all():
+            break
+        totals = {drug: totals[drug] * ratio[drug] for drug in SPLIT}
+        step = {office: STEP_USD_PER_KG * float(np.clip(error[office], -2, 2)) for office in access}
+        access = {office: access[office] + step[office] for office in access}
+        floor = min(access.values())
+        access = {office: round(value - floor, 3) for office, value in access.items()}
+    supply = supply_table(totals)
+    seized = model_seizures(supply, access)  # the written files, evaluated once more
+    report = seized.rename(columns={"commodity": "drug", "seized_kg": "model_kg_per_month"})
+    report = report.merge(
+        targets[["drug", "cbp_field_office", "kg_per_month"]].rename(
+            columns={"cbp_field_office": "field_office", "kg_per_month": "cbp_kg_per_month"}
+        ),
+        on=["drug", "field_office"],
+    )
+    return supply, access, report
+
+
+def main() -> None:
+    """Calibrate, write supply.csv and market_access.csv, print the report."""
+    supply, access, report = calibrate()
+    out = builtin_path("mexico") / "supply.csv"
+    supply.to_csv(out, index=False, lineterminator="\n")
+    pd.DataFrame(
+        [(office, value, ACCESS_SOURCE) for office, value in sorted(access.items())],
+        columns=["cbp_field_office", "usd_per_kg", "source"],
+    ).to_csv(builtin_path("mexico") / "market_access.csv", index=False, lineterminator="\n")
+    sys.stdout.write(f"market access (USD per kg): {access}\n")
+    totals = report.groupby("drug")[["model_kg_per_month", "cbp_kg_per_month"]].sum()
+    shares = report.assign(
+        model_share=report["model_kg_per_month"]
+        / report.groupby("drug")["model_kg_per_month"].transform("sum"),
+        cbp_share=report["cbp_kg_per_month"]
+        / report.groupby("drug")["cbp_kg_per_month"].transform("sum"),
+    )
+    sys.stdout.write(f"wrote {out}\n\nUS-port seizures, kg per month:\n{totals.round(1)}\n\n")
+    sys.stdout.write(
+        "shares by field office:\n"
+        f"{shares[['drug', 'field_office', 'model_share', 'cbp_share']].round(3)}\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
