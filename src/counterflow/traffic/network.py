@@ -159,6 +159,13 @@ def build_trafficking_network(dataset: Dataset) -> TraffickingNetwork:
     ports = np.flatnonzero(kinds == "port_of_entry")
     to_port = dijkstra(graph.T, indices=ports, min_only=True)
     origins = np.isin(kinds, ["production_zone", "seaport", "southern_crossing"])
+    stranded = np.flatnonzero(origins & ~np.isfinite(to_port[:sink]))
+    if stranded.size:
+        raise NetworkFormatError(
+            f"node {nodes['node_id'].iloc[int(stranded[0])]!r} cannot reach any port of entry; "
+            "the network is disconnected: add the missing highway segments",
+            path="edges.csv",
+        )
     longest = float(np.max(to_port[:sink][origins])) if origins.any() else 1.0
     share = np.clip(1.0 - to_port / max(longest, 1.0), 0.0, 1.0)
     share[sink] = 1.0
