@@ -24,7 +24,10 @@ def test_committed_calibration_equals_the_script_output() -> None:
     committed = pd.read_csv(builtin_path("mexico") / "supply.csv")
     pd.testing.assert_frame_equal(supply.reset_index(drop=True), committed, check_dtype=False)
     committed_access = pd.read_csv(builtin_path("mexico") / "market_access.csv")
-    assert dict(zip(committed_access["cbp_field_office"], committed_access["usd_per_kg"], strict=True)) == access
+    assert (
+        dict(zip(committed_access["cbp_field_office"], committed_access["usd_per_kg"], strict=True))
+        == access
+    )
     totals = report.groupby("drug")[["model_kg_per_month", "cbp_kg_per_month"]].sum()
     ratio = totals["model_kg_per_month"] / totals["cbp_kg_per_month"]
     assert ((ratio - 1).abs() <= 0.10).all()

@@ -55,8 +55,12 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
     assert base["delivered_change_pct"] == 0.0
     assert base["diversion_share"] == 0.0
     for row in rows:
-        assert row["seized_kg"] == pytest.approx(row["seized_kg_mexico"] + row["seized_kg_us_ports"])
-        assert row["delivered_kg"] == pytest.approx(sum(row[f"delivered_kg_{d}"] for d in ("fentanyl", "methamphetamine", "cocaine")))
+        assert row["seized_kg"] == pytest.approx(
+            row["seized_kg_mexico"] + row["seized_kg_us_ports"]
+        )
+        assert row["delivered_kg"] == pytest.approx(
+            sum(row[f"delivered_kg_{d}"] for d in ("fentanyl", "methamphetamine", "cocaine"))
+        )
         assert 0.0 <= row["diversion_share"] <= 1.0
         for outcome in NOT_COMPUTED:
             assert row[outcome] is None
@@ -72,8 +76,17 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
     assert (results["excess_homicides"] == "").all()
     crossings = pd.read_csv(out / "crossings.csv")
     assert list(crossings.columns) == [
-        "strategy", "replication", "month", "crossing_id", "crossing_name", "state_code",
-        "field_office", "commodity", "arriving_kg", "seized_kg", "delivered_kg",
+        "strategy",
+        "replication",
+        "month",
+        "crossing_id",
+        "crossing_name",
+        "state_code",
+        "field_office",
+        "commodity",
+        "arriving_kg",
+        "seized_kg",
+        "delivered_kg",
     ]
     assert set(crossings["month"]) == {1, 2}
     report = (out / "report.html").read_text()
@@ -122,7 +135,9 @@ def scenario_text(change) -> str:
             lines.append("[strategy.levers]")
             for key, value in strategy["levers"].items():
                 if isinstance(value, dict):
-                    inner = ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in value.items())
+                    inner = ", ".join(
+                        f"{json.dumps(k)} = {json.dumps(v)}" for k, v in value.items()
+                    )
                     lines.append(f"{key} = {{ {inner} }}")
                 else:
                     lines.append(f"{key} = {json.dumps(value)}")
@@ -143,21 +158,59 @@ def broken_network(folder: Path, kind: str) -> None:
         shares.to_csv(folder / "control_shares.csv", index=False)
     elif kind == "disconnected":
         edges = pd.read_csv(folder / "edges.csv", dtype=str, keep_default_na=False)
-        touching = (edges["from_node"] == "prod-culiacan-labs") | (edges["to_node"] == "prod-culiacan-labs")
+        touching = (edges["from_node"] == "prod-culiacan-labs") | (
+            edges["to_node"] == "prod-culiacan-labs"
+        )
         edges[~touching].to_csv(folder / "edges.csv", index=False)
 
 
 CASES = {
     "unknown key": (lambda d: d.update(colour="red"), None, "colour: unknown key"),
-    "wrong type": (lambda d: d.update(months="two"), None, "months: Input should be a valid integer"),
-    "unknown organization": (lambda d: d["strategy"][4]["levers"]["sanctions"].append("medellin"), None, "unknown organization 'medellin'"),
-    "unknown state": (lambda d: d["strategy"][0].update(levers={"state_enforcement": {"XX": 2.0}}), None, "unknown state"),
-    "unknown port": (lambda d: d["strategy"][2]["levers"]["port_inspection"].update(Tuscon=2.0), None, "unknown port or field office"),
-    "alpha below 0": (lambda d: d["parameters"].update({"traffic.port_alpha": -1.0}), None, "traffic.port_alpha: -1.0 is outside"),
-    "beta above 20": (lambda d: d["parameters"].update({"traffic.port_beta": 25.0}), None, "traffic.port_beta: 25.0 is outside"),
-    "kappa not positive": (lambda d: d["parameters"].update({"traffic.port_kg_per_lane_month": 0.0}), None, "port_kg_per_lane_month: 0.0 is outside"),
-    "unknown parameter": (lambda d: d["parameters"].update({"traffic.magic": 1.0}), None, "unknown parameter"),
-    "path hazard over 0.5": (lambda d: d["parameters"].update({"traffic.road_hazard_per_km": 0.001}), None, "hazard sum"),
+    "wrong type": (
+        lambda d: d.update(months="two"),
+        None,
+        "months: Input should be a valid integer",
+    ),
+    "unknown organization": (
+        lambda d: d["strategy"][4]["levers"]["sanctions"].append("medellin"),
+        None,
+        "unknown organization 'medellin'",
+    ),
+    "unknown state": (
+        lambda d: d["strategy"][0].update(levers={"state_enforcement": {"XX": 2.0}}),
+        None,
+        "unknown state",
+    ),
+    "unknown port": (
+        lambda d: d["strategy"][2]["levers"]["port_inspection"].update(Tuscon=2.0),
+        None,
+        "unknown port or field office",
+    ),
+    "alpha below 0": (
+        lambda d: d["parameters"].update({"traffic.port_alpha": -1.0}),
+        None,
+        "traffic.port_alpha: -1.0 is outside",
+    ),
+    "beta above 20": (
+        lambda d: d["parameters"].update({"traffic.port_beta": 25.0}),
+        None,
+        "traffic.port_beta: 25.0 is outside",
+    ),
+    "kappa not positive": (
+        lambda d: d["parameters"].update({"traffic.port_kg_per_lane_month": 0.0}),
+        None,
+        "port_kg_per_lane_month: 0.0 is outside",
+    ),
+    "unknown parameter": (
+        lambda d: d["parameters"].update({"traffic.magic": 1.0}),
+        None,
+        "unknown parameter",
+    ),
+    "path hazard over 0.5": (
+        lambda d: d["parameters"].update({"traffic.road_hazard_per_km": 0.001}),
+        None,
+        "hazard sum",
+    ),
     "price not positive": (lambda _: None, "price", "usd_per_kg = '0'; give a number > 0"),
     "shares over 1": (lambda _: None, "shares", "at most 1"),
     "disconnected network": (lambda _: None, "disconnected", "cannot reach any port of entry"),
@@ -166,7 +219,9 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_scenario_leaves_the_output_folder_untouched(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_scenario_leaves_the_output_folder_untouched(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     change, network_fault, expected = CASES[case]
 
     def edit(data: dict) -> None:
