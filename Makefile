@@ -20,8 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/counterflow make-grid demo-out/grid
-	$(BIN)/counterflow assign --tntp demo-out/grid --flows-out demo-out/grid-flows.csv
+	$(BIN)/counterflow compare --out counterflow-out
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks scripts
