@@ -26,6 +26,7 @@ from rich.table import Table
 from counterflow import __version__
 from counterflow.assign import (
     ALGORITHMS,
+    AssignmentProblem,
     AssignmentResult,
     ClassFlows,
     IterationRecord,
@@ -313,6 +314,7 @@ def assign(
         _write_flows(flows_out, folder.network, result)
     summary = _summary(
         folder,
+        problem,
         result,
         compile_seconds=compile_seconds,
         gap=gap,
@@ -354,6 +356,7 @@ def assign(
 
 def _summary(
     folder: TntpNetwork,
+    problem: AssignmentProblem,
     result: AssignmentResult,
     *,
     compile_seconds: float,
@@ -382,14 +385,6 @@ def _summary(
         "total_demand": folder.trips.total_volume,
     }
     if folder.best_flows is not None:
-        problem = single_class_problem(
-            network,
-            folder.trips.origins,
-            folder.trips.destinations,
-            folder.trips.volume,
-            toll_factor=toll_factor,
-            distance_factor=distance_factor,
-        )
         best = evaluate_flows(
             problem,
             ClassFlows(
