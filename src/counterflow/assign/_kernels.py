@@ -146,49 +146,53 @@ def shortest_path_tree(origin, out_start, out_links, head, cost, num_blocked, di
     -1 for the origin and unreachable nodes) and ``order`` (nodes in the order they were
     settled, nondecreasing distance). Nodes ``0 .. num_blocked - 1`` (zones that may not be
     passed through) are settled but not expanded, except the origin. Returns how many nodes
-    were settled. Costs must be >= 0.
+    were settled. Costs must be >= 0. The heap keeps each entry's key beside its node, so
+    sifting compares contiguous keys instead of looking distances up node by node.
     """
     n = dist.shape[0]
     for v in range(n):
         dist[v] = _INF
         pred[v] = -1
     position = np.full(n, -1, dtype=np.int64)  # -1 never seen, -2 settled, else heap slot
-    heap = np.empty(n, dtype=np.int64)
-    size = 0
+    heap_node = np.empty(n, dtype=np.int64)
+    heap_key = np.empty(n, dtype=np.float64)
     dist[origin] = 0.0
-    heap[0] = origin
+    heap_node[0] = origin
+    heap_key[0] = 0.0
     position[origin] = 0
     size = 1
     settled = 0
     while size > 0:
-        u = heap[0]
+        u = heap_node[0]
+        du = heap_key[0]
         position[u] = -2
         order[settled] = u
         settled += 1
         size -= 1
         if size > 0:
             # Move the last entry to the root and sift it down.
-            last = heap[size]
-            key = dist[last]
+            last = heap_node[size]
+            key = heap_key[size]
             i = 0
             while True:
                 child = 2 * i + 1
                 if child >= size:
                     break
                 right = child + 1
-                if right < size and dist[heap[right]] < dist[heap[child]]:
+                if right < size and heap_key[right] < heap_key[child]:
                     child = right
-                if dist[heap[child]] < key:
-                    heap[i] = heap[child]
-                    position[heap[i]] = i
+                if heap_key[child] < key:
+                    heap_node[i] = heap_node[child]
+                    heap_key[i] = heap_key[child]
+                    position[heap_node[i]] = i
                     i = child
                 else:
                     break
-            heap[i] = last
+            heap_node[i] = last
+            heap_key[i] = key
             position[last] = i
         if u < num_blocked and u != origin:
             continue
-        du = dist[u]
         for k in range(out_start[u], out_start[u + 1]):
             link = out_links[k]
             v = head[link]
@@ -205,13 +209,15 @@ def shortest_path_tree(origin, out_start, out_links, head, cost, num_blocked, di
                 # Sift up from slot i.
                 while i > 0:
                     parent = (i - 1) // 2
-                    if dist[heap[parent]] > candidate:
-                        heap[i] = heap[parent]
-                        position[heap[i]] = i
+                    if heap_key[parent] > candidate:
+                        heap_node[i] = heap_node[parent]
+                        heap_key[i] = heap_key[parent]
+                        position[heap_node[i]] = i
                         i = parent
                     else:
                         break
-                heap[i] = v
+                heap_node[i] = v
+                heap_key[i] = candidate
                 position[v] = i
     return settled
 
