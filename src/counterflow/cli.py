@@ -513,7 +513,13 @@ def compare(
             f"note: the model has no random part yet, so 1 of {scenario.replications} "
             "replications is computed (all would be identical)"
         )
-    context = prepare(scenario)
+    try:
+        context = prepare(scenario)
+    except ScenarioError as error:
+        if error.path is not None:
+            raise
+        where = scenario_file if scenario_file is not None else builtin_scenario_path()
+        raise ScenarioError(error.problems, path=where) from None
     runs: dict[str, RunResult] = {}
     progress = Progress(
         TextColumn("[bold]{task.description}"),

@@ -61,6 +61,7 @@ class Dataset:
     """The tables of one dataset (pandas DataFrames, one per file) and where they came from."""
 
     location: str
+    folder: Path
     nodes: pd.DataFrame
     edges: pd.DataFrame
     organizations: pd.DataFrame
@@ -227,6 +228,7 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     map_layers = json.loads(map_path.read_text(encoding="utf-8")) if map_path.is_file() else None
     return Dataset(
         location=text,
+        folder=folder,
         nodes=nodes,
         edges=edges,
         organizations=organizations,

@@ -98,7 +98,7 @@ def build_trafficking_network(dataset: Dataset) -> TraffickingNetwork:
                 raise NetworkFormatError(
                     f"edge {start}-{end} joins a US-side node to something other "
                     "than its port of entry",
-                    path="edges.csv",
+                    path=dataset.folder / "edges.csv",
                 )
             port, us = (a, b) if kinds[a] == "port_of_entry" else (b, a)
             tail.append(port)
@@ -122,7 +122,7 @@ def build_trafficking_network(dataset: Dataset) -> TraffickingNetwork:
         if name not in hub_km.index:
             raise NetworkFormatError(
                 f"no distance to a hub for US port {name!r}; add it to port_hub_km.csv",
-                path="port_hub_km.csv",
+                path=dataset.folder / "port_hub_km.csv",
             )
         tail.append(us)
         head.append(sink)
@@ -164,7 +164,7 @@ def build_trafficking_network(dataset: Dataset) -> TraffickingNetwork:
         raise NetworkFormatError(
             f"node {nodes['node_id'].iloc[int(stranded[0])]!r} cannot reach any port of entry; "
             "the network is disconnected: add the missing highway segments",
-            path="edges.csv",
+            path=dataset.folder / "edges.csv",
         )
     longest = float(np.max(to_port[:sink][origins])) if origins.any() else 1.0
     share = np.clip(1.0 - to_port / max(longest, 1.0), 0.0, 1.0)
