@@ -1,0 +1,98 @@
+"""Scale benchmark: perturbed square grids of 10,000 to 1,000,000 nodes solved to gap 1e-4.
+
+Each network is generated with a fixed seed: two-way links on a perturbed square grid,
+BPR(0.15, 4), capacities uniform in [600, 1800], 500 random zones and gravity demand scaled so
+that the mean volume/capacity ratio of an all-or-nothing load at free-flow times is 1.0. For
+each size it reports solve time, iterations, peak memory (resident set, this process) and the
+relative gap reached.
+
+Usage:
+    python benchmarks/scale.py                      # 10,000 and 100,000 nodes
+    python benchmarks/scale.py --nodes 10000 100000 1000000 --max-seconds 600
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import resource
+import sys
+import time
+
+import numpy as np
+
+from counterflow.assign import (
+    IterationRecord,
+    all_or_nothing,
+    compile_kernels,
+    single_class_problem,
+    solve_equilibrium,
+)
+from counterflow.network import make_grid_network
+
+ZONES = 500
+SEED = 2026
+
+
+def scaled_grid(nodes: int):  # noqa: ANN201 (a tuple of the generated grid and its problem)
+    """The grid of about ``nodes`` nodes with demand scaled to mean free-flow v/c = 1."""
+    side = round(math.sqrt(nodes))
+    grid = make_grid_network(side, num_zones=ZONES, trips_per_zone=1000.0, seed=SEED)
+    problem = single_class_problem(grid.network, grid.origins, grid.destinations, grid.volume)
+    free_flow = np.asarray(grid.network.free_flow_time)[None, :]
+    loaded, _ = all_or_nothing(problem, free_flow, np.full(problem.num_pairs, np.inf))
+    ratio = float(np.mean(loaded.total / np.asarray(grid.network.capacity)))
+    volume = np.asarray(grid.volume) / ratio
+    problem = single_class_problem(grid.network, grid.origins, grid.destinations, volume)
+    return grid, problem
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--gap", type=float, default=1e-4)
+    parser.add_argument(
+        "--max-seconds", type=float, default=600.0, help="stop a solve after this long"
+    )
+    args = parser.parse_args()
+    compile_kernels()
+    print(
+        "| nodes | links | zones | algorithm | seconds | iterations | relative gap "
+        "| peak memory MiB |"
+    )
+    print("|---:|---:|---:|---|---:|---:|---:|---:|")
+    for nodes in args.nodes:
+        grid, problem = scaled_grid(nodes)
+        started = time.perf_counter()
+        last: list[IterationRecord] = []
+
+        def stop_when_late(
+            record: IterationRecord, started: float = started, last: list = last
+        ) -> None:
+            last[:] = [record]
+            if time.perf_counter() - started > args.max_seconds:
+                raise TimeoutError(record.iteration)
+
+        try:
+            result = solve_equilibrium(problem, gap=args.gap, callback=stop_when_late)
+            seconds, iterations, gap = result.seconds, result.iterations, result.relative_gap
+            algorithm = result.algorithm
+        except TimeoutError:
+            record = last[0]
+            seconds, iterations, gap = record.seconds, record.iteration, record.relative_gap
+            algorithm = "bfw, stopped at --max-seconds"
+        network = grid.network
+        print(
+            f"| {network.num_nodes:,} | {network.num_links:,} | {network.num_zones} | "
+            f"{algorithm} | {seconds:.1f} | {iterations} | {gap:.2e} | {peak_rss_mib():,.0f} |"
+        )
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
