@@ -59,9 +59,7 @@ class StrategyWorld:
 
     Attributes:
         problem: The assignment problem (costs normalized by the border value).
-        classes: The class of each travel class, in order.
-        origins: Per class, the origin node of each pair (pairs are origin -> US market).
-        supply_kg: Per class, the supply of each pair (kg/month), after precursor controls.
+        classes: The class of each travel class, in order (pairs run origin -> US market).
         road_hazard: Per link, h on roads (0 elsewhere).
         port_hazard: Per drug, per link, h at crossings (0 elsewhere).
         visibility: Per link, ``alpha (X / kappa)^beta`` needs ``kappa`` and these.
@@ -72,8 +70,6 @@ class StrategyWorld:
 
     problem: AssignmentProblem
     classes: tuple[ClassKey, ...]
-    origins: tuple[NDArray[np.int64], ...]
-    supply_kg: tuple[NDArray[np.float64], ...]
     road_hazard: NDArray[np.float64]
     port_hazard: dict[str, NDArray[np.float64]]
     capacity_kg: NDArray[np.float64]
@@ -111,13 +107,15 @@ def _state_mean(
 
 
 def _road_enforcement(
-    tnet: TraffickingNetwork, dataset: Dataset, params: dict[str, float], levers: Levers
+    tnet: TraffickingNetwork,
+    shares: dict[str, dict[str, float]],
+    params: dict[str, float],
+    levers: Levers,
 ) -> NDArray[np.float64]:
     """``lambda e`` per link on roads: base per km x state multipliers x joint operations."""
     multiplier = _state_mean(tnet, dict(levers.state_enforcement), 1.0)
     joint = levers.joint_operations
     if joint is not None and levers.consent:
-        shares = _shares(dataset)
         strongest: dict[str, float] = {}
         for org in joint.organizations:
             for state, share in shares.get(org, {}).items():
@@ -172,7 +170,7 @@ def build_world(
     origin_price, border_price = _prices(dataset)
     shares = _shares(dataset)
 
-    road_hazard = 1.0 - np.exp(-_road_enforcement(tnet, dataset, params, levers))
+    road_hazard = 1.0 - np.exp(-_road_enforcement(tnet, shares, params, levers))
     multiplier = _port_multiplier(tnet, levers)
     port_hazard = {}
     for drug in DRUGS:
@@ -206,8 +204,6 @@ def build_world(
 
     classes: list[ClassKey] = []
     travel: list[TravelClass] = []
-    origins: list[NDArray[np.int64]] = []
-    supplies: list[NDArray[np.float64]] = []
     index = {node: i for i, node in enumerate(tnet.node_table["node_id"])}
     for group, rows in supply.groupby(["org_id", "drug"], sort=True):
         org, drug = (str(part) for part in group)
@@ -252,14 +248,10 @@ def build_world(
             )
         )
         classes.append(key)
-        origins.append(pairs.origin)
-        supplies.append(kg)
     problem = AssignmentProblem(network=network, costs=costs, classes=tuple(travel))
     return StrategyWorld(
         problem=problem,
         classes=tuple(classes),
-        origins=tuple(origins),
-        supply_kg=tuple(supplies),
         road_hazard=road_hazard,
         port_hazard=port_hazard,
         capacity_kg=capacity,

@@ -64,14 +64,6 @@ class TraffickingNetwork:
         """Index of the US-market node."""
         return self.network.num_nodes - 1
 
-    def node_index(self, node_id: str) -> int:
-        """Index of a node id."""
-        return int(self._index[node_id])
-
-    @property
-    def _index(self) -> dict[str, int]:
-        return {node: i for i, node in enumerate(self.node_table["node_id"])}
-
 
 def build_trafficking_network(dataset: Dataset) -> TraffickingNetwork:
     """Build the directed trafficking graph of a dataset."""
