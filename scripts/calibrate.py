@@ -29,7 +29,7 @@ from counterflow.traffic import build_trafficking_network, build_world, month_fl
 
 KG_PER_LB = 0.45359237
 MONTHS_PER_FISCAL_YEAR = 12.0
-GAP = 1e-4
+GAP = 1e-6
 STEP_USD_PER_KG = 150.0  # market-access update per unit of log share error
 
 # Share of each drug's supply by (origin node, organization). Assumption, from FACTS.md 5.4

@@ -54,7 +54,7 @@ def test_assign_json(grid_folder: Path, tmp_path: Path, capsys: pytest.CaptureFi
     ):
         assert key in result
     assert result["network"] == "grid"
-    assert result["algorithm"] == "bfw"
+    assert result["algorithm"] == "gp"
     assert result["converged"] is True
     assert result["relative_gap"] <= 1e-5
     assert len(result["convergence"]) == result["iterations"] + 1

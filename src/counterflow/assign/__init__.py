@@ -1,4 +1,4 @@
-"""Traffic-assignment engine: shortest paths, loading, line search and the Frank–Wolfe family.
+"""Traffic-assignment engine: shortest paths, loading, gradient projection and the FW family.
 
 The one entry point is :func:`solve_equilibrium`; :func:`evaluate_flows` scores any solution
 (ours or another solver's) by relative gap and Beckmann objective.
@@ -10,6 +10,7 @@ from counterflow.assign.frank_wolfe import (
     IterationRecord,
     solve_frank_wolfe,
 )
+from counterflow.assign.gradient_projection import solve_gradient_projection
 from counterflow.assign.loading import (
     Evaluation,
     all_or_nothing,
@@ -17,7 +18,13 @@ from counterflow.assign.loading import (
     class_costs,
     evaluate_flows,
 )
-from counterflow.assign.problem import AssignmentProblem, ClassFlows, ODPairs, TravelClass
+from counterflow.assign.problem import (
+    AssignmentProblem,
+    ClassFlows,
+    ODPairs,
+    PathFlows,
+    TravelClass,
+)
 from counterflow.assign.solve import (
     ALGORITHMS,
     compile_kernels,
@@ -34,6 +41,7 @@ __all__ = [
     "Evaluation",
     "IterationRecord",
     "ODPairs",
+    "PathFlows",
     "TravelClass",
     "all_or_nothing",
     "beckmann_objective",
@@ -43,4 +51,5 @@ __all__ = [
     "single_class_problem",
     "solve_equilibrium",
     "solve_frank_wolfe",
+    "solve_gradient_projection",
 ]

@@ -139,13 +139,22 @@ def line_search(base, coef, capacity, power, flow, direction, linear, quadratic)
 
 
 @nb.njit(cache=True)
-def shortest_path_tree(origin, out_start, out_links, head, cost, num_blocked, dist, pred, order):  # type: ignore[no-untyped-def]
+def shortest_path_tree(  # type: ignore[no-untyped-def]
+    origin, out_start, out_links, out_head, out_cost, num_blocked, dist, pred, order, target,
+    num_targets,
+):  # fmt: skip
     """Dijkstra's algorithm with an indexed binary heap (Dijkstra 1959).
+
+    The graph is the forward star with heads and costs laid out in its order (``out_head[k]``
+    and ``out_cost[k]`` belong to link ``out_links[k]``), so scanning a node's links reads
+    contiguous memory.
 
     Fills ``dist`` (inf where unreachable), ``pred`` (the link into each node on its tree path,
     -1 for the origin and unreachable nodes) and ``order`` (nodes in the order they were
     settled, nondecreasing distance). Nodes ``0 .. num_blocked - 1`` (zones that may not be
-    passed through) are settled but not expanded, except the origin. Returns how many nodes
+    passed through) are settled but not expanded, except the origin. The search stops once
+    the ``num_targets`` distinct nodes flagged in ``target`` are settled (their distances and
+    tree paths are then final; other nodes may keep tentative values). Returns how many nodes
     were settled. Costs must be >= 0. The heap keeps each entry's key beside its node, so
     sifting compares contiguous keys instead of looking distances up node by node.
     """
@@ -168,6 +177,10 @@ def shortest_path_tree(origin, out_start, out_links, head, cost, num_blocked, di
         position[u] = -2
         order[settled] = u
         settled += 1
+        if target[u]:
+            num_targets -= 1
+            if num_targets == 0:
+                break
         size -= 1
         if size > 0:
             # Move the last entry to the root and sift it down.
@@ -194,14 +207,13 @@ def shortest_path_tree(origin, out_start, out_links, head, cost, num_blocked, di
         if u < num_blocked and u != origin:
             continue
         for k in range(out_start[u], out_start[u + 1]):
-            link = out_links[k]
-            v = head[link]
+            v = out_head[k]
             if position[v] == -2:
                 continue
-            candidate = du + cost[link]
+            candidate = du + out_cost[k]
             if candidate < dist[v]:
                 dist[v] = candidate
-                pred[v] = link
+                pred[v] = out_links[k]
                 i = position[v]
                 if i == -1:
                     i = size
@@ -234,8 +246,8 @@ def _load_origin(  # type: ignore[no-untyped-def]
     out_start,
     out_links,
     tail,
-    head,
-    cost,
+    out_head,
+    out_cost,
     num_blocked,
     row,
     pair_cost,
@@ -253,8 +265,24 @@ def _load_origin(  # type: ignore[no-untyped-def]
     dist = np.empty(n, dtype=np.float64)
     pred = np.empty(n, dtype=np.int64)
     order = np.empty(n, dtype=np.int64)
+    target = np.zeros(n, dtype=np.bool_)
+    num_targets = 0
+    for p in range(first_pair, last_pair):
+        if not target[destination[p]]:
+            target[destination[p]] = True
+            num_targets += 1
     settled = shortest_path_tree(
-        origin, out_start, out_links, head, cost, num_blocked, dist, pred, order
+        origin,
+        out_start,
+        out_links,
+        out_head,
+        out_cost,
+        num_blocked,
+        dist,
+        pred,
+        order,
+        target,
+        num_targets,
     )
     node_load = np.zeros(n, dtype=np.float64)
     for p in range(first_pair, last_pair):
@@ -286,8 +314,8 @@ def load_origins_parallel(  # type: ignore[no-untyped-def]
     out_start,
     out_links,
     tail,
-    head,
-    cost,
+    out_head,
+    out_cost,
     num_blocked,
     rows,
     pair_cost,
@@ -310,8 +338,8 @@ def load_origins_parallel(  # type: ignore[no-untyped-def]
             out_start,
             out_links,
             tail,
-            head,
-            cost,
+            out_head,
+            out_cost,
             num_blocked,
             rows[i],
             pair_cost,
@@ -330,8 +358,8 @@ def load_origins_serial(  # type: ignore[no-untyped-def]
     out_start,
     out_links,
     tail,
-    head,
-    cost,
+    out_head,
+    out_cost,
     num_blocked,
     rows,
     pair_cost,
@@ -350,8 +378,8 @@ def load_origins_serial(  # type: ignore[no-untyped-def]
             out_start,
             out_links,
             tail,
-            head,
-            cost,
+            out_head,
+            out_cost,
             num_blocked,
             rows[i],
             pair_cost,

@@ -38,13 +38,14 @@ from counterflow.assign.loading import (
     evaluate_flows,
     numba_threads,
 )
-from counterflow.assign.problem import AssignmentProblem, ClassFlows
+from counterflow.assign.problem import AssignmentProblem, ClassFlows, PathFlows
 from counterflow.errors import InvalidParameterError
 
 __all__ = [
     "FW_ALGORITHMS",
     "AssignmentResult",
     "IterationRecord",
+    "check_initial",
     "solve_frank_wolfe",
 ]
 
@@ -61,7 +62,9 @@ class IterationRecord:
 
     ``relative_gap`` and ``objective`` belong to the flows at the start of iteration
     ``iteration``; ``direction`` and ``step`` describe the move made from them (``step`` is
-    NaN for the last row). ``seconds`` counts from the start of the solve.
+    NaN for the last row and for gradient projection). ``seconds`` counts from the start of
+    the solve. ``gap_estimated`` marks a gap measured while the flows moved (gradient
+    projection's Gauss–Seidel passes); the last row's gap is always exact.
     """
 
     iteration: int
@@ -70,6 +73,7 @@ class IterationRecord:
     direction: str
     step: float
     seconds: float
+    gap_estimated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,8 @@ class AssignmentResult:
         seconds: Wall time of the solve (after compilation).
         history: The convergence table, one record per evaluated iterate.
         pair_cost: Least route cost per pair at ``flows`` (flat over classes).
+        paths: The routes behind ``flows`` (path-based solver only; ``None`` otherwise): pass
+            them as ``initial`` to warm-start the next solve exactly.
     """
 
     flows: ClassFlows
@@ -97,6 +103,7 @@ class AssignmentResult:
     seconds: float
     history: tuple[IterationRecord, ...]
     pair_cost: FloatArray
+    paths: PathFlows | None = None
 
     @property
     def link_flow(self) -> FloatArray:
@@ -168,7 +175,7 @@ class _Space:
         return float(step)
 
 
-def _check_initial(problem: AssignmentProblem, initial: ClassFlows) -> None:
+def check_initial(problem: AssignmentProblem, initial: ClassFlows) -> None:
     """Check shape, sign and per-class node conservation of a warm start."""
     shape = (problem.num_classes, problem.network.num_links)
     if initial.link.shape != shape or initial.abstain.shape != (problem.num_pairs,):
@@ -253,7 +260,7 @@ def solve_frank_wolfe(
             )
             z = space.pack(all_or_nothing_at(problem, zero))
         else:
-            _check_initial(problem, initial)
+            check_initial(problem, initial)
             z = space.pack(initial)
             z = np.maximum(z, 0.0)
         history: list[IterationRecord] = []

@@ -33,6 +33,8 @@ __all__ = [
     "class_costs",
     "evaluate_flows",
     "numba_threads",
+    "raise_if_stranded",
+    "relative_gap",
     "shared_cost",
 ]
 
@@ -112,8 +114,8 @@ def all_or_nothing(
     rows = np.empty((block, num_links))
     for k, travel_class in enumerate(problem.classes):
         demand = travel_class.demand
-        lo, hi = int(offsets[k]), int(offsets[k + 1])
-        class_cost = np.ascontiguousarray(costs[k])
+        lo = int(offsets[k])
+        class_cost = costs[k][network.out_links]  # in forward-star order
         for first in range(0, demand.origins.shape[0], block):
             last = min(first + block, demand.origins.shape[0])
             start = demand.pair_start[first : last + 1]
@@ -133,7 +135,7 @@ def all_or_nothing(
                 network.out_start,
                 network.out_links,
                 network.tail,
-                network.head,
+                network.out_head,
                 class_cost,
                 network.num_blocked_zones,
                 rows,
@@ -141,21 +143,30 @@ def all_or_nothing(
                 to_network[pairs],
             )
             _kernels.accumulate_rows(rows, last - first, link[k])
-        stranded = ~elastic[lo:hi] & ~np.isfinite(pair_cost[lo:hi])
-        if stranded.any():
-            p = int(np.flatnonzero(stranded)[0])
-            origin = int(demand.origin[p])
-            destination = int(demand.destination[p])
-            ids = network.node_ids
-            error = DisconnectedDemandError(
-                f"class {travel_class.name!r}: demand of {demand.volume[p]:g} from node "
-                f"{ids[origin]} to node {ids[destination]} but no path connects them; "
-                "remove the demand or add links",
-            )
-            error.class_index = k
-            error.pair_index = p
-            raise error
+    raise_if_stranded(problem, pair_cost)
     return ClassFlows(link=link, abstain=np.where(elastic, volume - to_network, 0.0)), pair_cost
+
+
+def raise_if_stranded(problem: AssignmentProblem, pair_cost: FloatArray) -> None:
+    """Raise :class:`DisconnectedDemandError` for the first inelastic pair with no route."""
+    _, elastic, _, _ = problem.flat_pair_arrays()
+    stranded = ~elastic & ~np.isfinite(pair_cost)
+    if not stranded.any():
+        return
+    flat = int(np.flatnonzero(stranded)[0])
+    k = int(np.searchsorted(problem.pair_offsets, flat, side="right")) - 1
+    p = flat - int(problem.pair_offsets[k])
+    travel_class = problem.classes[k]
+    demand = travel_class.demand
+    ids = problem.network.node_ids
+    error = DisconnectedDemandError(
+        f"class {travel_class.name!r}: demand of {demand.volume[p]:g} from node "
+        f"{ids[int(demand.origin[p])]} to node {ids[int(demand.destination[p])]} but no path "
+        "connects them; remove the demand or add links",
+    )
+    error.class_index = k
+    error.pair_index = p
+    raise error
 
 
 def abstain_costs(problem: AssignmentProblem, abstain: FloatArray) -> FloatArray:
@@ -215,12 +226,7 @@ def evaluate_flows(problem: AssignmentProblem, flows: ClassFlows) -> Evaluation:
     costs = class_costs(problem, flows)
     abstain = abstain_costs(problem, flows.abstain)
     descent, pair_cost = all_or_nothing(problem, costs, abstain)
-    volume, elastic, _, _ = problem.flat_pair_arrays()
-    total = float(np.sum(flows.link * costs))
-    total += float(np.sum(flows.abstain[elastic] * abstain[elastic]))
-    least = np.where(elastic, np.minimum(pair_cost, abstain), pair_cost)
-    least_total = float(np.sum(volume * least))
-    gap = (total - least_total) / total if total > 0 else 0.0
+    gap, total, least_total = relative_gap(problem, flows, costs, pair_cost)
     return Evaluation(
         relative_gap=gap,
         objective=beckmann_objective(problem, flows),
@@ -231,3 +237,24 @@ def evaluate_flows(problem: AssignmentProblem, flows: ClassFlows) -> Evaluation:
         class_cost=costs,
         abstain_cost=abstain,
     )
+
+
+def relative_gap(
+    problem: AssignmentProblem,
+    flows: ClassFlows,
+    class_cost: FloatArray,
+    pair_cost: FloatArray,
+) -> tuple[float, float, float]:
+    """Return ``(relative gap, total cost, least cost)`` of ``flows``.
+
+    ``class_cost`` are the class link costs at ``flows`` and ``pair_cost`` the least route
+    cost of every pair at those costs.
+    """
+    volume, elastic, _, _ = problem.flat_pair_arrays()
+    abstain = abstain_costs(problem, flows.abstain)
+    total = float(np.sum(flows.link * class_cost))
+    total += float(np.sum(flows.abstain[elastic] * abstain[elastic]))
+    least = np.where(elastic, np.minimum(pair_cost, abstain), pair_cost)
+    least_total = float(np.sum(volume * least))
+    gap = (total - least_total) / total if total > 0 else 0.0
+    return gap, total, least_total

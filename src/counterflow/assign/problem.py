@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from counterflow.errors import InvalidParameterError
 from counterflow.network.graph import LinkCosts, Network, frozen_array, read_only
 
-__all__ = ["AssignmentProblem", "ClassFlows", "ODPairs", "TravelClass"]
+__all__ = ["AssignmentProblem", "ClassFlows", "ODPairs", "PathFlows", "TravelClass"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -268,3 +268,57 @@ class ClassFlows:
         """Link flows summed over classes (in class order)."""
         total: FloatArray = np.sum(self.link, axis=0)
         return total
+
+
+@dataclass(frozen=True, slots=True)
+class PathFlows:
+    """Routes of a solution: the stored paths of every pair and the flow on each.
+
+    This is what the path-based solver works on and warm-starts from exactly (link flows alone
+    do not say which routes carry them). Pairs are flat over classes, as in
+    :attr:`AssignmentProblem.pair_offsets`; the paths of pair ``g`` are rows
+    ``pair_path[g] .. pair_path[g + 1] - 1`` of the path arrays, and path ``j`` is the link
+    sequence ``store[path_start[j] : path_start[j] + path_length[j]]``, origin first.
+
+    Attributes:
+        pair_path: Per pair, its first path row (length ``num_pairs + 1``).
+        path_start, path_length: Each path's offset and length in ``store``.
+        path_flow: Flow on each path.
+        store: Link ids of all paths (``int32``).
+        abstain: Per pair, the volume not sent (0 for inelastic pairs).
+        volume: Per pair, the demand the flows were solved for.
+    """
+
+    pair_path: IntArray
+    path_start: IntArray
+    path_length: IntArray
+    path_flow: FloatArray
+    store: NDArray[np.int32]
+    abstain: FloatArray
+    volume: FloatArray
+
+    @property
+    def num_paths(self) -> int:
+        """Number of stored paths."""
+        return int(self.path_flow.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays."""
+        return sum(
+            int(getattr(self, name).nbytes)
+            for name in (
+                "pair_path",
+                "path_start",
+                "path_length",
+                "path_flow",
+                "store",
+                "abstain",
+                "volume",
+            )
+        )
+
+    def links(self, path: int) -> NDArray[np.int32]:
+        """Link ids of path ``path``, origin first."""
+        start = int(self.path_start[path])
+        return self.store[start : start + int(self.path_length[path])]

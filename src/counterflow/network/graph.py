@@ -131,6 +131,7 @@ class Network:
     link_type: IntArray
     out_start: IntArray = field(init=False)
     out_links: IntArray = field(init=False)
+    out_head: IntArray = field(init=False)
 
     def __post_init__(self) -> None:
         for name in ("node_ids", "tail", "head", "link_type"):
@@ -140,6 +141,7 @@ class Network:
         out_start, out_links = build_forward_star(self.num_nodes, self.tail)
         object.__setattr__(self, "out_start", read_only(out_start))
         object.__setattr__(self, "out_links", read_only(out_links))
+        object.__setattr__(self, "out_head", read_only(self.head[out_links]))
 
     @property
     def num_nodes(self) -> int:

@@ -1,0 +1,537 @@
+"""Path-based user equilibrium by gradient projection.
+
+R. Jayakrishnan, W. K. Tsai, J. N. Prashker and S. Rajadhyaksha (1994), "A faster path-based
+algorithm for traffic assignment", *Transportation Research Record* 1443, 75–83; with the
+column-generation and inner-iteration scheme of H. Chen, D.-H. Lee and R. Jayakrishnan (2002),
+"Computational study of alternative methods for static traffic equilibrium assignment" (and
+the path-based discussion in M. Patriksson, *The Traffic Assignment Problem*, 1994).
+
+Every pair keeps the set of routes it has used. One iteration:
+
+1. **Evaluate and generate columns.** One shortest-path tree per origin and class at the
+   current costs (in parallel): the least route cost of every pair gives the relative gap of
+   the current flows (the DESIGN.md definition, as :func:`evaluate_flows` computes it), and a
+   tree path strictly cheaper than all the pair's stored routes joins its set. The solve stops
+   here once the gap is reached, so the reported gap is that of the returned flows.
+2. **Shift flow** pair by pair (Gauss–Seidel, one thread, fixed order): from every costlier
+   route, and from the abstain option of an elastic pair (the excess-demand link of Gartner
+   1980), to the cheapest, by the exact minimizer of the Beckmann objective along that move
+   (safeguarded Newton on the cost difference over the links the two routes do not share).
+   Routes that lose all their flow and are not shortest are dropped at the next iteration.
+3. **Inner sweeps** repeat step 2 over the pairs with more than one option, without new
+   trees, while the restricted problem's gap is above a share of the full one: shifting on
+   known routes is much cheaper than a tree per origin.
+
+Everything the Frank–Wolfe family supports carries over: multi-class fixed costs and the
+class-own term (the cost of class ``k`` on link ``a`` is ``fixed + t(X_a) + own_k x_a^k`` and
+the Newton curvature ``t'(X_a) + own_k``), abstain links, and warm starts — exactly from the
+:class:`PathFlows` of an earlier result, or from link flows (which are checked first and, when
+they do not yet meet the gap, only seed the first routes, since link flows do not say which
+routes carry them).
+
+Memory: one ``int32`` per link of every stored route, plus per path three numbers; no
+origins-by-links array is ever formed. Trees are built in blocks of origins sized to a fixed
+budget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from counterflow.assign import _path_kernels
+from counterflow.assign.frank_wolfe import AssignmentResult, IterationRecord, check_initial
+from counterflow.assign.loading import (
+    beckmann_objective,
+    evaluate_flows,
+    numba_threads,
+    raise_if_stranded,
+    relative_gap,
+)
+from counterflow.assign.problem import AssignmentProblem, ClassFlows, PathFlows
+from counterflow.errors import InvalidParameterError
+
+__all__ = ["path_link_flows", "solve_gradient_projection"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+# Inner sweeps continue while the restricted gap exceeds this share of the full gap's numerator
+# (assumption: tuned on the TNTP networks for time to 1e-6; any value in (0, 1) converges).
+_INNER_SHARE = 0.25
+_INNER_MAX = 20
+_PRED_BUDGET = 1 << 24  # int32 entries of the per-block tree buffer (64 MiB)
+_PARALLEL_WORK = 20_000  # below this many (origins x nodes) per block, one thread is faster
+# Gap above which an iteration builds its trees block by block between shifts (assumption:
+# from the TNTP networks and grids, where the first two or three passes gain most from it).
+_GAUSS_SEIDEL_UNTIL = 1e-2
+_GS_BLOCK = 4  # origins per block of the Gauss-Seidel pass (fixed: results ignore threads)
+_COMPACT_SHARE = 0.25  # compact the store when this share of it holds dropped routes
+
+
+class _Solver:
+    """The working state of one solve: paths, link flows and the costs that follow them."""
+
+    def __init__(self, problem: AssignmentProblem) -> None:
+        self.problem = problem
+        network = problem.network
+        self.volume, elastic, self.abstain_base, self.abstain_slope = problem.flat_pair_arrays()
+        self.elastic = elastic
+        self.pair_class = np.repeat(
+            np.arange(problem.num_classes, dtype=np.int64),
+            np.diff(problem.pair_offsets),
+        )
+        self.destination = np.concatenate([c.demand.destination for c in problem.classes])
+        self.fixed = np.stack([c.fixed_cost for c in problem.classes])
+        self.own = np.array([c.own_cost for c in problem.classes])
+        num_pairs = problem.num_pairs
+        self.pair_path = np.zeros(num_pairs + 1, dtype=np.int64)
+        self.path_start = np.zeros(0, dtype=np.int64)
+        self.path_length = np.zeros(0, dtype=np.int64)
+        self.path_flow = np.zeros(0)
+        self.store = np.zeros(max(1024, 4 * num_pairs), dtype=np.int32)
+        self.used = 0
+        self.abstain = np.zeros(num_pairs)
+        num_links = network.num_links
+        self.class_flow = np.zeros((problem.num_classes, num_links))
+        self.total = np.zeros(num_links)
+        self.shared = np.zeros(num_links)
+        self.slope = np.zeros(num_links)
+        self.mark = np.zeros(num_links, dtype=np.int64)
+        self.stamp = 0
+        self.pair_cost = np.full(num_pairs, np.inf)
+        self.pair_excess = np.zeros(num_pairs)
+        self.pair_total = np.zeros(num_pairs)
+        block = int(max(_GS_BLOCK, min(1024, _PRED_BUDGET // max(network.num_nodes, 1))))
+        self.pred_rows = np.empty((block, network.num_nodes), dtype=np.int32)
+        self.candidate_length = np.zeros(num_pairs, dtype=np.int64)
+        self.candidate_start = np.zeros(num_pairs, dtype=np.int64)
+        self.all_pairs = np.arange(num_pairs, dtype=np.int64)
+
+    # -- state ------------------------------------------------------------------------------
+
+    def load(self, paths: PathFlows) -> None:
+        """Take the routes of an earlier solution, scaled to this problem's demand."""
+        problem = self.problem
+        num_pairs = problem.num_pairs
+        if paths.pair_path.shape != (num_pairs + 1,):
+            raise InvalidParameterError(
+                f"warm-start paths are for {paths.pair_path.shape[0] - 1} pairs; this problem "
+                f"has {num_pairs}: pass the paths of a solve of the same demand pairs",
+                key="initial",
+            )
+        _check_paths(problem, paths)
+        self.pair_path = paths.pair_path.astype(np.int64)
+        self.path_start = paths.path_start.astype(np.int64)
+        self.path_length = paths.path_length.astype(np.int64)
+        self.store = np.array(paths.store, dtype=np.int32)
+        self.used = int(self.store.shape[0])
+        # Keep each pair's split between routes and abstaining; scale it to the new volume.
+        old = np.where(paths.volume > 0, paths.volume, 1.0)
+        ratio = self.volume / old
+        self.abstain = np.where(self.elastic, paths.abstain * ratio, 0.0)
+        per_path = np.repeat(ratio, np.diff(self.pair_path))
+        self.path_flow = paths.path_flow * per_path
+
+    def refresh(self) -> FloatArray:
+        """Recompute link flows from path flows, then shared costs; return class link costs."""
+        _path_kernels.load_paths(
+            self.pair_class,
+            self.pair_path,
+            self.path_start,
+            self.path_length,
+            self.path_flow,
+            self.store,
+            self.class_flow,
+        )
+        np.sum(self.class_flow, axis=0, out=self.total)
+        return self.class_costs()
+
+    def class_costs(self) -> FloatArray:
+        costs = self.problem.costs
+        _path_kernels.refresh_links(
+            self.total,
+            costs.base,
+            costs.coef,
+            costs.capacity,
+            costs.power,
+            self.shared,
+            self.slope,
+        )
+        class_cost: FloatArray = self.fixed + self.shared[None, :]
+        class_cost += self.own[:, None] * self.class_flow
+        return class_cost
+
+    # -- column generation --------------------------------------------------------------------
+
+    def blocks(self, size: int) -> list[tuple[int, int, int]]:
+        """``(class, first origin, last origin)`` of each block of at most ``size`` origins."""
+        out: list[tuple[int, int, int]] = []
+        for k, travel_class in enumerate(self.problem.classes):
+            count = int(travel_class.demand.origins.shape[0])
+            out.extend((k, first, min(first + size, count)) for first in range(0, count, size))
+        return out
+
+    def columns(self, k: int, first: int, last: int, cost: FloatArray) -> slice:
+        """Trees of origins ``first .. last - 1`` of class ``k`` at ``cost``; new routes stored.
+
+        Returns the slice of flat pairs the block owns.
+        """
+        problem = self.problem
+        network = problem.network
+        demand = problem.classes[k].demand
+        starts = demand.pair_start[first : last + 1] + int(problem.pair_offsets[k])
+        origins = demand.origins[first:last]
+        pred_rows = self.pred_rows[: last - first]
+        find = (
+            _path_kernels.columns_parallel
+            if (last - first) * network.num_nodes >= _PARALLEL_WORK
+            else _path_kernels.columns_serial
+        )
+        find(
+            origins,
+            starts,
+            self.destination,
+            cost,
+            cost[network.out_links],
+            network.out_start,
+            network.out_links,
+            network.tail,
+            network.out_head,
+            network.num_blocked_zones,
+            self.pair_path,
+            self.path_start,
+            self.path_length,
+            self.path_flow,
+            self.store,
+            self.volume,
+            self.abstain,
+            self.abstain_base,
+            self.abstain_slope,
+            pred_rows,
+            self.pair_cost,
+            self.pair_excess,
+            self.pair_total,
+            self.candidate_length,
+        )
+        pairs = slice(int(starts[0]), int(starts[-1]))
+        lengths = self.candidate_length[pairs]
+        need = int(lengths.sum())
+        if need:
+            self._reserve(need)
+            self.candidate_start[pairs] = self.used + np.cumsum(lengths) - lengths
+            _path_kernels.write_columns(
+                origins,
+                starts,
+                self.destination,
+                network.tail,
+                pred_rows,
+                self.candidate_length,
+                self.candidate_start,
+                self.store,
+                self.pair_path,
+                self.path_start,
+                self.path_length,
+                self.path_flow,
+            )
+            self.used += need
+        return pairs
+
+    def evaluate(self, class_cost: FloatArray) -> None:
+        """Column generation for every origin at fixed costs (``pair_cost`` is then exact)."""
+        for k, first, last in self.blocks(self.pred_rows.shape[0]):
+            self.columns(k, first, last, np.ascontiguousarray(class_cost[k]))
+        raise_if_stranded(self.problem, self.pair_cost)
+
+    def gauss_seidel(self) -> None:
+        """Column generation origin block by origin block, each block's pairs shifted at once.
+
+        Every block's trees see the costs left by the shifts of the blocks before it, which
+        matters most while the flows are far from equilibrium. Blocks have a fixed size, so
+        the result does not depend on the thread count.
+        """
+        for k, first, last in self.blocks(_GS_BLOCK):
+            cost = self.fixed[k] + self.shared
+            if self.own[k]:
+                cost += self.own[k] * self.class_flow[k]
+            pairs = self.columns(k, first, last, cost)
+            self.sweep(self.all_pairs[pairs])
+        raise_if_stranded(self.problem, self.pair_cost)
+
+    def _reserve(self, need: int) -> None:
+        """Make room for ``need`` more links in the store (grow by at least a quarter)."""
+        if self.used + need <= self.store.shape[0]:
+            return
+        capacity = max(self.used + need, int(self.store.shape[0] * 1.25))
+        grown = np.empty(capacity, dtype=np.int32)
+        grown[: self.used] = self.store[: self.used]
+        self.store = grown
+
+    def rebuild(self) -> None:
+        """Drop routes that lost their flow, give every pair an empty slot; compact the store."""
+        (
+            self.pair_path,
+            self.path_start,
+            self.path_length,
+            self.path_flow,
+        ) = _path_kernels.rebuild_table(
+            self.pair_path, self.path_start, self.path_length, self.path_flow
+        )
+        live = int(self.path_length.sum())
+        if self.used - live > _COMPACT_SHARE * self.used:
+            self.compact()
+
+    def compact(self) -> None:
+        self.used = int(_path_kernels.compact_store(self.path_start, self.path_length, self.store))
+
+    # -- flow shifts --------------------------------------------------------------------------
+
+    def sweep(self, pairs: IntArray) -> float:
+        """Equilibrate ``pairs`` over their routes; return the restricted gap's numerator."""
+        costs = self.problem.costs
+        excess, self.stamp = _path_kernels.sweep(
+            pairs,
+            self.pair_class,
+            self.volume,
+            self.abstain_base,
+            self.abstain_slope,
+            self.abstain,
+            self.pair_path,
+            self.path_start,
+            self.path_length,
+            self.path_flow,
+            self.store,
+            self.fixed,
+            self.own,
+            self.class_flow,
+            self.total,
+            costs.base,
+            costs.coef,
+            costs.capacity,
+            costs.power,
+            self.shared,
+            self.slope,
+            self.mark,
+            self.stamp,
+        )
+        return float(excess)
+
+    def inner(self, gap_numerator: float) -> int:
+        """Sweeps over the pairs with several options, without new routes; return how many."""
+        options = np.diff(self.pair_path) - 1 + self.elastic  # less the empty slot
+        busy = np.flatnonzero(options > 1).astype(np.int64)
+        sweeps = 0
+        if busy.shape[0] == 0:
+            return sweeps
+        for _ in range(_INNER_MAX):
+            excess = self.sweep(busy)
+            sweeps += 1
+            if excess <= _INNER_SHARE * gap_numerator:
+                break
+        return sweeps
+
+    # -- results ------------------------------------------------------------------------------
+
+    def flows(self) -> ClassFlows:
+        return ClassFlows(link=self.class_flow.copy(), abstain=self.abstain.copy())
+
+    def current(self) -> ClassFlows:
+        """The working flows (not copied)."""
+        return ClassFlows(link=self.class_flow, abstain=self.abstain)
+
+    def paths(self) -> PathFlows:
+        keep = self.path_length > 0
+        pair = np.repeat(np.arange(self.problem.num_pairs), np.diff(self.pair_path))
+        self.path_start = self.path_start[keep]
+        self.path_length = self.path_length[keep]
+        self.path_flow = self.path_flow[keep]
+        counts = np.bincount(pair[keep], minlength=self.problem.num_pairs)
+        self.pair_path = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        self.compact()
+        return PathFlows(
+            pair_path=self.pair_path.copy(),
+            path_start=self.path_start.copy(),
+            path_length=self.path_length.copy(),
+            path_flow=self.path_flow.copy(),
+            store=self.store[: self.used],
+            abstain=self.abstain.copy(),
+            volume=np.array(self.volume),
+        )
+
+
+def _check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
+    """Check that warm-start paths are routes of this network between their pairs' nodes."""
+    network = problem.network
+    store = np.asarray(paths.store, dtype=np.int64)
+    bad = ""
+    if paths.path_flow.shape != paths.path_start.shape or (
+        paths.path_length.shape != paths.path_start.shape
+    ):
+        bad = "path arrays differ in length"
+    elif store.size and (store.min() < 0 or store.max() >= network.num_links):
+        bad = "a path names a link outside this network"
+    elif (paths.path_flow < 0).any() or not np.isfinite(paths.path_flow).all():
+        bad = "path flows must be finite and >= 0"
+    elif paths.num_paths:
+        ends = paths.path_start + paths.path_length
+        if (paths.path_length < 1).any() or ends.max() > store.shape[0]:
+            bad = "a path lies outside the link store"
+        else:
+            pair = np.repeat(np.arange(problem.num_pairs), np.diff(paths.pair_path))
+            origin = np.concatenate([c.demand.origin for c in problem.classes])[pair]
+            destination = np.concatenate([c.demand.destination for c in problem.classes])[pair]
+            if (network.tail[store[paths.path_start]] != origin).any() or (
+                network.head[store[ends - 1]] != destination
+            ).any():
+                bad = "a path does not join its pair's origin and destination"
+            else:
+                inner = np.ones(store.shape[0], dtype=bool)
+                inner[ends - 1] = False
+                inside = np.zeros(store.shape[0] + 1, dtype=np.int64)
+                np.add.at(inside, paths.path_start, 1)
+                np.add.at(inside, ends, -1)
+                inner &= np.cumsum(inside)[:-1] > 0
+                index = np.flatnonzero(inner)
+                if (network.head[store[index]] != network.tail[store[index + 1]]).any():
+                    bad = "a path is not a chain of consecutive links"
+    if bad:
+        raise InvalidParameterError(
+            f"warm-start paths do not fit this problem: {bad}; pass the paths of a solve on "
+            "the same network",
+            key="initial",
+        )
+
+
+def solve_gradient_projection(
+    problem: AssignmentProblem,
+    *,
+    gap: float = 1e-6,
+    max_iter: int | None = None,
+    initial: ClassFlows | PathFlows | None = None,
+    threads: int | None = None,
+    callback: Callable[[IterationRecord], None] | None = None,
+) -> AssignmentResult:
+    """Solve the assignment by path-based gradient projection (see the module docstring).
+
+    Args:
+        problem: What to assign.
+        gap: Stop when the relative gap of the current flows is at most this.
+        max_iter: Stop after this many iterations (tree passes after the first).
+        initial: Warm start: the :class:`PathFlows` of an earlier result (exact; volumes are
+            rescaled per pair if the demand changed), or link flows (checked first; if they
+            do not meet ``gap``, their costs seed the first routes).
+        threads: numba threads for the shortest paths (results do not depend on it).
+        callback: Called with each convergence record as it is made.
+
+    Returns:
+        The flows, their gap and objective, the convergence table and the routes.
+    """
+    if not np.isfinite(gap) or gap < 0:
+        raise InvalidParameterError(f"gap = {gap!r}; give a number >= 0 such as 1e-6", key="gap")
+    if max_iter is not None and max_iter < 0:
+        raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
+    solver = _Solver(problem)
+    with numba_threads(threads):
+        started = time.perf_counter()
+        if isinstance(initial, ClassFlows):
+            check_initial(problem, initial)
+            evaluation = evaluate_flows(problem, initial)
+            if evaluation.relative_gap <= gap:
+                record = IterationRecord(
+                    0, evaluation.relative_gap, evaluation.objective, "", float("nan"), 0.0
+                )
+                if callback is not None:
+                    callback(record)
+                return AssignmentResult(
+                    flows=initial,
+                    relative_gap=evaluation.relative_gap,
+                    objective=evaluation.objective,
+                    iterations=0,
+                    converged=True,
+                    algorithm="gp",
+                    seconds=time.perf_counter() - started,
+                    history=(record,),
+                    pair_cost=evaluation.pair_cost,
+                )
+            solver.class_flow[:] = initial.link
+            np.sum(solver.class_flow, axis=0, out=solver.total)
+        if isinstance(initial, PathFlows):
+            solver.load(initial)
+        else:
+            # First routes: the trees at free flow (or at the warm-start flows' costs), then
+            # all volume on them (an all-or-nothing load; elastic pairs split at once).
+            solver.rebuild()
+            solver.evaluate(solver.class_costs())
+            solver.class_flow[:] = 0.0
+            solver.total[:] = 0.0
+            solver.class_costs()
+            solver.sweep(solver.all_pairs)
+        history: list[IterationRecord] = []
+        iteration = 0
+        # A warm start may already be an equilibrium: judge it exactly before anything moves.
+        exact = isinstance(initial, PathFlows)
+        while True:
+            class_cost = solver.refresh()
+            objective = beckmann_objective(problem, solver.current())
+            solver.rebuild()
+            if max_iter is not None and iteration >= max_iter:
+                exact = True
+            if exact:
+                solver.evaluate(class_cost)
+                gap_now, total, least = relative_gap(
+                    problem, solver.current(), class_cost, solver.pair_cost
+                )
+                numerator = total - least
+                stop = gap_now <= gap or (max_iter is not None and iteration >= max_iter)
+                if not stop:
+                    solver.sweep(solver.all_pairs)
+            else:
+                solver.gauss_seidel()
+                numerator = float(solver.pair_excess.sum())
+                gap_now = numerator / max(float(solver.pair_total.sum()), 1e-300)
+                stop = False
+            sweeps = 0 if stop else 1 + solver.inner(numerator)
+            history.append(
+                IterationRecord(
+                    iteration,
+                    gap_now,
+                    objective,
+                    "" if stop else f"gp {'exact' if exact else 'gauss-seidel'}, {sweeps} sweeps",
+                    float("nan"),
+                    time.perf_counter() - started,
+                    gap_estimated=not exact,
+                )
+            )
+            if callback is not None:
+                callback(history[-1])
+            if stop:
+                break
+            # Gauss-Seidel passes pay while flows are far from equilibrium; later, exact passes
+            # (trees in parallel at fixed costs) converge as fast and certify the gap.
+            exact = gap_now <= max(gap, _GAUSS_SEIDEL_UNTIL)
+            iteration += 1
+        pair_cost = solver.pair_cost.copy()
+        seconds = time.perf_counter() - started
+    return AssignmentResult(
+        flows=solver.flows(),
+        relative_gap=gap_now,
+        objective=objective,
+        iterations=iteration,
+        converged=bool(gap_now <= gap),
+        algorithm="gp",
+        seconds=seconds,
+        history=tuple(history),
+        pair_cost=pair_cost,
+        paths=solver.paths(),
+    )
+
+
+def path_link_flows(problem: AssignmentProblem, paths: PathFlows) -> ClassFlows:
+    """Return the class link flows of ``paths`` (checked against ``problem``)."""
+    solver = _Solver(problem)
+    solver.load(paths)
+    solver.refresh()
+    return solver.flows()

@@ -1,0 +1,269 @@
+"""Gradient projection, the path-based solver: it agrees with the Frank–Wolfe family on every
+network of the engine's tests, its stored routes satisfy Wardrop's conditions, warm starts
+resume exactly, and results do not depend on the thread count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numba
+import numpy as np
+import pytest
+
+from _networks import affine_costs, braess, network, travel_class
+from counterflow.assign import (
+    AssignmentProblem,
+    PathFlows,
+    class_costs,
+    evaluate_flows,
+    single_class_problem,
+    solve_equilibrium,
+)
+from counterflow.errors import InvalidParameterError
+from counterflow.network import make_grid_network
+from test_path_optimality import small_network
+
+
+def two_routes() -> AssignmentProblem:
+    return AssignmentProblem(
+        network=network(2, [(0, 1), (0, 1)]),
+        costs=affine_costs([10.0, 15.0], [1.0, 0.5]),
+        classes=(travel_class(2, [(0, 1, 20.0)]),),
+    )
+
+
+def elastic_braess() -> AssignmentProblem:
+    problem = braess(bridge=True)
+    return AssignmentProblem(
+        network=problem.network,
+        costs=problem.costs,
+        classes=(
+            travel_class(
+                5,
+                [(0, 3, 6.0), (0, 1, 3.0), (2, 3, 4.0)],
+                abstain_base=[20.0, 0.0, 5.0],
+                abstain_slope=[15.0, 10.0, 2.0],
+            ),
+        ),
+    )
+
+
+def never_ships() -> AssignmentProblem:
+    return AssignmentProblem(
+        network=network(2, [(0, 1)]),
+        costs=affine_costs([10.0], [1.0]),
+        classes=(travel_class(1, [(0, 1, 100.0)], abstain_base=[0.0], abstain_slope=[0.05]),),
+    )
+
+
+def own_term_classes() -> AssignmentProblem:
+    single = braess(bridge=True)
+    return AssignmentProblem(
+        network=single.network,
+        costs=single.costs,
+        classes=(
+            travel_class(5, [(0, 3, 3.0)], name="a", own_cost=0.5),
+            travel_class(5, [(0, 3, 3.0), (0, 1, 2.0)], name="b", own_cost=0.2),
+        ),
+    )
+
+
+def fixed_cost_classes() -> AssignmentProblem:
+    return AssignmentProblem(
+        network=network(2, [(0, 1), (0, 1)]),
+        costs=affine_costs([10.0, 10.0], [1.0, 1.0]),
+        classes=(
+            travel_class(2, [(0, 1, 10.0)], name="toll-averse", fixed=[100.0, 0.0]),
+            travel_class(2, [(0, 1, 30.0)], name="indifferent"),
+        ),
+    )
+
+
+def blocked_zones() -> AssignmentProblem:
+    return AssignmentProblem(
+        network=network(4, [(0, 1), (1, 2), (0, 3), (3, 2)], num_zones=3, zones_passable=False),
+        costs=affine_costs([1.0, 1.0, 10.0, 10.0], [0.0, 0.0, 0.1, 0.1]),
+        classes=(travel_class(4, [(0, 2, 5.0)]),),
+    )
+
+
+def grid(side: int = 10, zones: int = 12, seed: int = 3) -> AssignmentProblem:
+    made = make_grid_network(side, num_zones=zones, trips_per_zone=3000.0, seed=seed)
+    return single_class_problem(made.network, made.origins, made.destinations, made.volume)
+
+
+def own_small_network(seed: int) -> AssignmentProblem:
+    """:func:`small_network` with an own term in every class (class flows then unique)."""
+    problem = small_network(seed)
+    return replace(
+        problem,
+        classes=tuple(replace(c, own_cost=0.05 * (k + 1)) for k, c in enumerate(problem.classes)),
+    )
+
+
+# Every network the engine's own tests solve, and whether its class flows are unique (a single
+# class with strictly increasing costs, or an own term in every class). Elsewhere only the
+# total flows and the objective are determined.
+PROBLEMS: dict[str, tuple[Callable[[], AssignmentProblem], bool]] = {
+    "braess": (lambda: braess(bridge=False), True),
+    "braess-bridge": (lambda: braess(bridge=True), True),
+    "two-routes": (two_routes, True),
+    "elastic-braess": (elastic_braess, True),
+    "never-ships": (never_ships, True),
+    "own-term": (own_term_classes, True),
+    "class-fixed-costs": (fixed_cost_classes, False),
+    "blocked-zones": (blocked_zones, True),
+    "random-1": (lambda: small_network(1), False),
+    "random-3": (lambda: small_network(3), False),
+    "random-own-4": (lambda: own_small_network(4), True),
+    "random-own-7": (lambda: own_small_network(7), True),
+    # Larger grids are where the FW family stalls near gap 1e-7 (test_assign_grid checks the
+    # default solver there against an independent SciPy Frank-Wolfe instead).
+    "grid": (lambda: grid(6, 8, seed=3), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_agrees_with_the_frank_wolfe_family(name: str) -> None:
+    make, unique = PROBLEMS[name]
+    problem = make()
+    gp = solve_equilibrium(problem, algorithm="gp", gap=1e-11, max_iter=2000)
+    bfw = solve_equilibrium(problem, algorithm="bfw", gap=1e-9, max_iter=50000)
+    assert gp.algorithm == "gp"
+    assert gp.converged
+    assert bfw.converged
+    assert gp.objective == pytest.approx(bfw.objective, rel=1e-8)
+    scale = max(float(np.abs(bfw.flows.link).max()), 1.0)
+    if unique:
+        np.testing.assert_allclose(gp.flows.link, bfw.flows.link, rtol=1e-4, atol=1e-4 * scale)
+    np.testing.assert_allclose(gp.link_flow, bfw.link_flow, rtol=1e-4, atol=1e-4 * scale)
+    np.testing.assert_allclose(gp.flows.abstain, bfw.flows.abstain, rtol=1e-4, atol=1e-4 * scale)
+    # The gap the solver reports is the one the independent evaluator finds.
+    assert evaluate_flows(problem, gp.flows).relative_gap == pytest.approx(
+        gp.relative_gap, rel=1e-6, abs=1e-13
+    )
+
+
+def test_closed_forms() -> None:
+    result = solve_equilibrium(two_routes(), algorithm="gp", gap=1e-12)
+    np.testing.assert_allclose(result.link_flow, [10.0, 10.0], rtol=1e-9)
+    assert result.objective == pytest.approx(325.0, rel=1e-12)
+    result = solve_equilibrium(never_ships(), algorithm="gp", gap=1e-12)
+    assert result.flows.abstain[0] == pytest.approx(100.0)
+    result = solve_equilibrium(fixed_cost_classes(), algorithm="gp", gap=1e-12)
+    np.testing.assert_allclose(result.flows.link[0], [0.0, 10.0], atol=1e-9)
+    np.testing.assert_allclose(result.flows.link[1], [20.0, 10.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["random-own-4", "elastic-braess", "grid", "own-term"])
+def test_stored_routes_satisfy_wardrop(name: str) -> None:
+    """Every route carrying flow costs the least for its pair; routes and abstention add up."""
+    problem = PROBLEMS[name][0]()
+    result = solve_equilibrium(problem, gap=1e-12, max_iter=2000)
+    paths = result.paths
+    assert paths is not None
+    costs = class_costs(problem, result.flows)
+    pair_class = np.repeat(np.arange(problem.num_classes), np.diff(problem.pair_offsets))
+    volume, elastic, _, _ = problem.flat_pair_arrays()
+    sent = np.zeros(problem.num_pairs)
+    used = 0
+    for g in range(problem.num_pairs):
+        for j in range(int(paths.pair_path[g]), int(paths.pair_path[g + 1])):
+            flow = float(paths.path_flow[j])
+            sent[g] += flow
+            if flow > 1e-6 * volume[g]:
+                cost = float(costs[pair_class[g], paths.links(j)].sum())
+                assert cost <= result.pair_cost[g] * (1 + 1e-6), (g, j, cost)
+                used += 1
+    np.testing.assert_allclose(sent + paths.abstain, volume, rtol=1e-12)
+    assert np.all(paths.abstain[~elastic] == 0.0)
+    assert used >= int(np.count_nonzero(sent > 1e-6 * volume))
+    net = problem.network
+    for j in range(paths.num_paths):
+        links = paths.links(j)
+        assert np.array_equal(net.head[links[:-1]], net.tail[links[1:]])
+
+
+def test_warm_start_from_its_own_solution_stops_at_once() -> None:
+    problem = own_small_network(4)
+    solved = solve_equilibrium(problem, gap=1e-10)
+    warm = solve_equilibrium(problem, gap=1e-10, initial=solved.paths)
+    assert warm.iterations == 0
+    assert np.array_equal(warm.flows.link, solved.flows.link)
+    assert warm.relative_gap == solved.relative_gap
+    from_links = solve_equilibrium(problem, gap=1e-10, initial=solved.flows)
+    assert from_links.iterations == 0
+    assert np.array_equal(from_links.flows.link, solved.flows.link)
+
+
+def test_warm_start_after_a_change_resumes_faster() -> None:
+    problem = grid(14, 20, seed=5)
+    cold = solve_equilibrium(problem, gap=1e-8)
+    # Next "month": demand up 5% and one corridor's capacity halved.
+    demand = problem.classes[0].demand
+    capacity = np.array(problem.costs.capacity)
+    capacity[::7] *= 0.5
+    changed = AssignmentProblem(
+        network=problem.network,
+        costs=replace(problem.costs, capacity=capacity),
+        classes=(replace(problem.classes[0], demand=replace_volume(demand, 1.05 * demand.volume)),),
+    )
+    fresh = solve_equilibrium(changed, gap=1e-8)
+    warm = solve_equilibrium(changed, gap=1e-8, initial=cold.paths)
+    assert warm.converged
+    assert warm.objective == pytest.approx(fresh.objective, rel=1e-7)
+    assert warm.iterations < fresh.iterations
+    # The Frank–Wolfe family takes the routes' link flows as its warm start.
+    bfw = solve_equilibrium(changed, algorithm="bfw", gap=1e-3, initial=cold.paths)
+    assert bfw.converged
+
+
+def replace_volume(demand, volume):  # type: ignore[no-untyped-def]
+    from counterflow.assign import ODPairs
+
+    return ODPairs.from_arrays(demand.origin, demand.destination, volume)
+
+
+def test_bad_warm_start_paths_are_refused() -> None:
+    problem = grid()
+    paths = solve_equilibrium(problem, gap=1e-4).paths
+    assert paths is not None
+    other = grid(side=10, zones=10)
+    with pytest.raises(InvalidParameterError, match="pairs"):
+        solve_equilibrium(other, initial=paths)
+    broken = np.array(paths.store)
+    broken[int(paths.path_start[0])] = problem.network.num_links + 5
+    with pytest.raises(InvalidParameterError, match="outside this network"):
+        solve_equilibrium(problem, initial=replace(paths, store=broken))
+    shuffled = np.array(paths.store)
+    long_path = int(np.argmax(paths.path_length))
+    start = int(paths.path_start[long_path])
+    shuffled[start + 1], shuffled[start + 2] = shuffled[start + 2], shuffled[start + 1]
+    with pytest.raises(InvalidParameterError, match=r"chain|origin"):
+        solve_equilibrium(problem, initial=replace(paths, store=shuffled))
+    negative = np.array(paths.path_flow)
+    negative[0] = -1.0
+    with pytest.raises(InvalidParameterError, match=">= 0"):
+        solve_equilibrium(problem, initial=replace(paths, path_flow=negative))
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")
+def test_one_and_two_threads_give_identical_bits() -> None:
+    # 60 zones x 900 nodes per block is above the parallel threshold: the second run really
+    # builds its trees on two threads.
+    problem = grid(30, 60, seed=11)
+    one = solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=8, threads=1)
+    two = solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=8, threads=2)
+    assert np.array_equal(one.flows.link, two.flows.link)
+    assert np.array_equal(one.pair_cost, two.pair_cost)
+    assert [r.relative_gap for r in one.history] == [r.relative_gap for r in two.history]
+    assert one.paths is not None
+    assert two.paths is not None
+    assert np.array_equal(one.paths.path_flow, two.paths.path_flow)
+
+
+def test_auto_runs_gradient_projection() -> None:
+    result = solve_equilibrium(grid(), gap=1e-6)
+    assert result.algorithm == "gp"
+    assert isinstance(result.paths, PathFlows)
