@@ -9,6 +9,7 @@ relative gap reached.
 Usage:
     python benchmarks/scale.py                      # 10,000 and 100,000 nodes
     python benchmarks/scale.py --nodes 10000 100000 1000000 --max-seconds 600
+    python benchmarks/scale.py --algorithm bfw      # the Frank-Wolfe baseline
 """
 
 from __future__ import annotations
@@ -59,13 +60,14 @@ def main() -> None:
     parser.add_argument(
         "--max-seconds", type=float, default=600.0, help="stop a solve after this long"
     )
+    parser.add_argument("--algorithm", default="auto", help="auto (= gp), gp, bfw, cfw, fw")
     args = parser.parse_args()
     compile_kernels()
     print(
-        "| nodes | links | zones | algorithm | seconds | iterations | relative gap "
-        "| peak memory MiB |"
+        "| nodes | links | zones | pairs | algorithm | seconds | iterations | relative gap "
+        "| routes stored | peak memory MiB |"
     )
-    print("|---:|---:|---:|---|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for nodes in args.nodes:
         grid, problem = scaled_grid(nodes)
         started = time.perf_counter()
@@ -78,18 +80,26 @@ def main() -> None:
             if time.perf_counter() - started > args.max_seconds:
                 raise TimeoutError(record.iteration)
 
+        routes = "-"
         try:
-            result = solve_equilibrium(problem, gap=args.gap, callback=stop_when_late)
+            result = solve_equilibrium(
+                problem, algorithm=args.algorithm, gap=args.gap, callback=stop_when_late
+            )
             seconds, iterations, gap = result.seconds, result.iterations, result.relative_gap
             algorithm = result.algorithm
+            if result.paths is not None:
+                routes = f"{result.paths.num_paths:,} ({result.paths.nbytes / 2**20:,.0f} MiB)"
         except TimeoutError:
             record = last[0]
             seconds, iterations, gap = record.seconds, record.iteration, record.relative_gap
-            algorithm = "bfw, stopped at --max-seconds"
+            estimated = ", gap estimated" if record.gap_estimated else ""
+            name = "gp" if args.algorithm == "auto" else args.algorithm
+            algorithm = f"{name}, stopped at --max-seconds{estimated}"
         network = grid.network
         print(
             f"| {network.num_nodes:,} | {network.num_links:,} | {network.num_zones} | "
-            f"{algorithm} | {seconds:.1f} | {iterations} | {gap:.2e} | {peak_rss_mib():,.0f} |"
+            f"{problem.num_pairs:,} | {algorithm} | {seconds:.1f} | {iterations} | {gap:.2e} | "
+            f"{routes} | {peak_rss_mib():,.0f} |"
         )
         sys.stdout.flush()
 

@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -158,7 +159,9 @@ class AequilibraePeer:
         return seconds, len(report), float(report["rgap"].iloc[-1]), flows
 
 
-def run_network(folder: Path, gaps: list[float], runs: int, use_peer: bool) -> list[Row]:
+def run_network(
+    folder: Path, gaps: list[float], runs: int, use_peer: bool, algorithm: str = "auto"
+) -> list[Row]:
     data = read_tntp(folder)
     name = data.network.name
     toll, distance = WEIGHTS.get(name, (0.0, 0.0))
@@ -192,7 +195,7 @@ def run_network(folder: Path, gaps: list[float], runs: int, use_peer: bool) -> l
     for gap in gaps:
         times, result = [], None
         for _ in range(runs):
-            result = solve_equilibrium(problem, gap=gap)
+            result = solve_equilibrium(problem, algorithm=algorithm, gap=gap)
             times.append(result.seconds)
         assert result is not None
         measured = score(problem, result.link_flow, best, best_flows)
@@ -258,6 +261,7 @@ def main() -> None:
         "--runs", type=int, default=3, help="runs per solve; the median is reported"
     )
     parser.add_argument("--no-peer", action="store_true", help="skip AequilibraE")
+    parser.add_argument("--algorithm", default="auto", help="counterflow's algorithm (auto: gp)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/tntp.json"))
     args = parser.parse_args()
     compile_seconds = compile_kernels()
@@ -266,9 +270,11 @@ def main() -> None:
         if not (folder.is_dir() and list(folder.glob("*_trips.tntp"))):
             print(f"# skipping {folder}: no *_trips.tntp", file=sys.stderr)
             continue
-        rows.extend(run_network(folder, args.gaps, args.runs, not args.no_peer))
+        rows.extend(run_network(folder, args.gaps, args.runs, not args.no_peer, args.algorithm))
         save(args.out, rows, compile_seconds)  # after each network: a crash loses nothing
     print(markdown(rows))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak:,.0f} MiB")
 
 
 def save(path: Path, rows: list[Row], compile_seconds: float) -> None:
@@ -281,6 +287,8 @@ def save(path: Path, rows: list[Row], compile_seconds: float) -> None:
             "python": platform.python_version(),
         },
         "compile_seconds": compile_seconds,
+        # Peak resident memory of the whole run (ours and the peer's, when it runs).
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "rows": [asdict(r) for r in rows],
         "table": markdown(rows),
     }

@@ -175,7 +175,9 @@ def _read_flow_csv(path: Path, network: Network) -> NDArray[np.float64]:
 
 
 def _convergence_table(history: Sequence[IterationRecord], *, rows: int = 16) -> Table:
-    table = Table(title="Convergence", title_justify="left")
+    table = Table(
+        title="Convergence (~: gap estimated during a Gauss-Seidel pass)", title_justify="left"
+    )
     for name in ("iteration", "relative gap", "objective", "direction", "step", "seconds"):
         table.add_column(name, justify="right")
     if len(history) <= rows:
@@ -187,7 +189,7 @@ def _convergence_table(history: Sequence[IterationRecord], *, rows: int = 16) ->
         record = history[index]
         table.add_row(
             str(record.iteration),
-            f"{record.relative_gap:.3e}",
+            ("~" if record.gap_estimated else "") + f"{record.relative_gap:.3e}",
             f"{record.objective:,.6f}",
             record.direction or "-",
             "-" if math.isnan(record.step) else f"{record.step:.4g}",
@@ -327,6 +329,7 @@ def assign(
             {
                 "iteration": r.iteration,
                 "relative_gap": r.relative_gap,
+                "gap_estimated": r.gap_estimated,
                 "objective": r.objective,
                 "direction": r.direction or None,
                 "step": None if math.isnan(r.step) else r.step,

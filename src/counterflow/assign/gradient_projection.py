@@ -321,8 +321,9 @@ class _Solver:
 
     def inner(self, gap_numerator: float) -> int:
         """Sweeps over the pairs with several options, without new routes; return how many."""
-        options = np.diff(self.pair_path) - 1 + self.elastic  # less the empty slot
-        busy = np.flatnonzero(options > 1).astype(np.int64)
+        pair = np.repeat(self.all_pairs, np.diff(self.pair_path))
+        options = np.bincount(pair[self.path_length > 0], minlength=self.problem.num_pairs)
+        busy = np.flatnonzero(options + self.elastic > 1).astype(np.int64)
         sweeps = 0
         if busy.shape[0] == 0:
             return sweeps

@@ -110,7 +110,7 @@ def all_or_nothing(
     link = np.zeros((problem.num_classes, num_links))
     pair_cost = np.empty(problem.num_pairs)
     to_network = np.empty(problem.num_pairs)
-    block = int(max(1, min(64, _ROW_BUDGET // max(num_links, 1))))
+    block = int(max(2, min(64, _ROW_BUDGET // max(num_links, 1))))  # 2: both cores busy
     rows = np.empty((block, num_links))
     for k, travel_class in enumerate(problem.classes):
         demand = travel_class.demand
