@@ -23,20 +23,7 @@ ROUNDING = 1e-9  # the best-known flows have a gap near 1e-14: nothing may beat 
     "name", ["SiouxFalls", "Anaheim", "Barcelona", "Winnipeg", "Chicago-Sketch"]
 )
 def test_reaches_best_known_objective(name: str) -> None:
-    folder = TNTP / name
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is absent (set COUNTERFLOW_BENCHMARKS to the benchmarks folder)")
-    data = read_tntp(folder)
-    toll, distance = WEIGHTS.get(name, (0.0, 0.0))
-    trips = data.trips
-    problem = single_class_problem(
-        data.network,
-        trips.origins,
-        trips.destinations,
-        trips.volume,
-        toll_factor=toll,
-        distance_factor=distance,
-    )
+    data, problem = tntp_problem(name)
     result = solve_equilibrium(problem, gap=1e-6)
     assert result.converged
     assert result.relative_gap <= 1e-6
@@ -94,7 +81,7 @@ def test_berlin_center_matches_its_reference() -> None:
     """Berlin-Center's reference is a solution at gap 1e-6, not an optimum: both objectives lie
     within 1e-6 of the optimum, so they agree to about that."""
     folder = TNTP / "Berlin-Center"
-    data, problem = tntp_problem("Berlin-Center")
+    _, problem = tntp_problem("Berlin-Center")
     references = sorted((folder / "reference").glob("*refflow*"))
     if not references:
         pytest.skip(f"no reference flows in {folder / 'reference'}")

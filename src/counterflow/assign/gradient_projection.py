@@ -2,9 +2,10 @@
 
 R. Jayakrishnan, W. K. Tsai, J. N. Prashker and S. Rajadhyaksha (1994), "A faster path-based
 algorithm for traffic assignment", *Transportation Research Record* 1443, 75–83; with the
-column-generation and inner-iteration scheme of H. Chen, D.-H. Lee and R. Jayakrishnan (2002),
-"Computational study of alternative methods for static traffic equilibrium assignment" (and
-the path-based discussion in M. Patriksson, *The Traffic Assignment Problem*, 1994).
+column generation and inner iterations as compared in A. Chen, D.-H. Lee and R. Jayakrishnan
+(2002), "Computational study of state-of-the-art path-based traffic assignment algorithms",
+*Mathematics and Computers in Simulation* 59(6), 509–518 (see also M. Patriksson, *The Traffic
+Assignment Problem*, 1994).
 
 Every pair keeps the set of routes it has used. One iteration:
 
@@ -21,6 +22,10 @@ Every pair keeps the set of routes it has used. One iteration:
 3. **Inner sweeps** repeat step 2 over the pairs with more than one option, without new
    trees, while the restricted problem's gap is above a share of the full one: shifting on
    known routes is much cheaper than a tree per origin.
+
+While the gap is above ``_GAUSS_SEIDEL_UNTIL`` the trees of step 1 are instead built a few
+origins at a time between the shifts of step 2, so that each block sees the costs the earlier
+blocks left; the gap of such a pass is an estimate, and the solve stops only on an exact one.
 
 Everything the Frank–Wolfe family supports carries over: multi-class fixed costs and the
 class-own term (the cost of class ``k`` on link ``a`` is ``fixed + t(X_a) + own_k x_a^k`` and
