@@ -235,6 +235,17 @@ def shortest_path_tree(  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True)
+def mark_targets(destination, first, last, target):  # type: ignore[no-untyped-def]
+    """Flag the destinations of pairs ``first .. last - 1`` in ``target``; return how many."""
+    count = 0
+    for p in range(first, last):
+        if not target[destination[p]]:
+            target[destination[p]] = True
+            count += 1
+    return count
+
+
+@nb.njit(cache=True)
 def _load_origin(  # type: ignore[no-untyped-def]
     origin,
     first_pair,
@@ -266,11 +277,7 @@ def _load_origin(  # type: ignore[no-untyped-def]
     pred = np.empty(n, dtype=np.int64)
     order = np.empty(n, dtype=np.int64)
     target = np.zeros(n, dtype=np.bool_)
-    num_targets = 0
-    for p in range(first_pair, last_pair):
-        if not target[destination[p]]:
-            target[destination[p]] = True
-            num_targets += 1
+    num_targets = mark_targets(destination, first_pair, last_pair, target)
     settled = shortest_path_tree(
         origin,
         out_start,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from counterflow.assign._kernels import _power_term, shortest_path_tree
+from counterflow.assign._kernels import _power_term, mark_targets, shortest_path_tree
 
 _INF = np.inf
 # A move stops once the cost difference is within this share of where it started: each move
@@ -76,11 +76,7 @@ def _origin_columns(  # type: ignore[no-untyped-def]
     dist = np.empty(n, dtype=np.float64)
     order = np.empty(n, dtype=np.int64)
     target = np.zeros(n, dtype=np.bool_)
-    num_targets = 0
-    for g in range(first, last):
-        if not target[destination[g]]:
-            target[destination[g]] = True
-            num_targets += 1
+    num_targets = mark_targets(destination, first, last, target)
     shortest_path_tree(
         origin,
         out_start,
