@@ -235,14 +235,27 @@ def shortest_path_tree(  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True)
-def mark_targets(destination, first, last, target):  # type: ignore[no-untyped-def]
-    """Flag the destinations of pairs ``first .. last - 1`` in ``target``; return how many."""
-    count = 0
+def tree_to_destinations(  # type: ignore[no-untyped-def]
+    origin, first, last, destination, out_start, out_links, out_head, out_cost, num_blocked, pred,
+):  # fmt: skip
+    """Grow the tree of ``origin`` until the destinations of pairs ``first .. last - 1`` settle.
+
+    Runs :func:`shortest_path_tree` into ``pred``; returns ``(dist, order, settled)``.
+    """
+    n = out_start.shape[0] - 1
+    dist = np.empty(n, dtype=np.float64)
+    order = np.empty(n, dtype=np.int64)
+    target = np.zeros(n, dtype=np.bool_)
+    num_targets = 0
     for p in range(first, last):
         if not target[destination[p]]:
             target[destination[p]] = True
-            count += 1
-    return count
+            num_targets += 1
+    settled = shortest_path_tree(
+        origin, out_start, out_links, out_head, out_cost, num_blocked, dist, pred, order, target,
+        num_targets,
+    )  # fmt: skip
+    return dist, order, settled
 
 
 @nb.njit(cache=True)
@@ -273,24 +286,11 @@ def _load_origin(  # type: ignore[no-untyped-def]
     n = out_start.shape[0] - 1
     for a in range(row.shape[0]):
         row[a] = 0.0
-    dist = np.empty(n, dtype=np.float64)
     pred = np.empty(n, dtype=np.int64)
-    order = np.empty(n, dtype=np.int64)
-    target = np.zeros(n, dtype=np.bool_)
-    num_targets = mark_targets(destination, first_pair, last_pair, target)
-    settled = shortest_path_tree(
-        origin,
-        out_start,
-        out_links,
-        out_head,
-        out_cost,
-        num_blocked,
-        dist,
-        pred,
-        order,
-        target,
-        num_targets,
-    )
+    dist, order, settled = tree_to_destinations(
+        origin, first_pair, last_pair, destination, out_start, out_links, out_head, out_cost,
+        num_blocked, pred,
+    )  # fmt: skip
     node_load = np.zeros(n, dtype=np.float64)
     for p in range(first_pair, last_pair):
         d = destination[p]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from counterflow.assign._kernels import _power_term, mark_targets, shortest_path_tree
+from counterflow.assign._kernels import _power_term, tree_to_destinations
 
 _INF = np.inf
 # A move stops once the cost difference is within this share of where it started: each move
@@ -72,24 +72,10 @@ def _origin_columns(  # type: ignore[no-untyped-def]
     twice. ``pair_total`` is ``sum_j f_j c_j + e W(e)`` and ``pair_excess`` that minus
     ``volume * min(route, W(e))``: the pair's share of the relative gap at these costs.
     """
-    n = out_start.shape[0] - 1
-    dist = np.empty(n, dtype=np.float64)
-    order = np.empty(n, dtype=np.int64)
-    target = np.zeros(n, dtype=np.bool_)
-    num_targets = mark_targets(destination, first, last, target)
-    shortest_path_tree(
-        origin,
-        out_start,
-        out_links,
-        out_head,
-        out_cost,
-        num_blocked,
-        dist,
+    dist, _, _ = tree_to_destinations(
+        origin, first, last, destination, out_start, out_links, out_head, out_cost, num_blocked,
         pred,
-        order,
-        target,
-        num_targets,
-    )
+    )  # fmt: skip
     for g in range(first, last):
         route = dist[destination[g]]
         pair_cost[g] = route
