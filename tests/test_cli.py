@@ -129,6 +129,10 @@ def test_bad_arguments(
     assert "--tntp" in bad(["assign"], capsys)
     assert "No such command" in bad(["fly"], capsys)
     assert "threads" in bad(["assign", "--tntp", str(grid_folder), "--threads", "999"], capsys)
+    for option in ("--replications", "--months"):
+        line = bad(["compare", option, "0", "--out", str(tmp_path / "out")], capsys)
+        assert f"{option}: 0 is out of range" in line, line
+    assert not (tmp_path / "out").exists()
 
 
 def test_flows_out_into_missing_folder_writes_nothing(

@@ -15,7 +15,7 @@ import pytest
 from counterflow.cli import main
 from counterflow.data import builtin_path, load_dataset
 from counterflow.model import prepare, simulate
-from counterflow.report import NOT_COMPUTED, RESULT_COLUMNS
+from counterflow.report import NOT_COMPUTED, REGION_COLUMNS, RESULT_COLUMNS
 from counterflow.scenario import BASELINE_ID, builtin_scenario_path, load_scenario
 
 FLOW_LEVERS = (
@@ -37,7 +37,7 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], Path
     saved = sys.stdout
     sys.stdout = buffer
     try:
-        code = main(["compare", "--months", "2", "--out", str(out), "--json"])
+        code = main(["compare", "--months", "3", "--replications", "2", "--out", str(out), "--json"])
     finally:
         sys.stdout = saved
     assert code == 0
@@ -68,12 +68,24 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
     # Every strategy with a flow lever delivers fewer kg (DESIGN.md, expected directions).
     for strategy in FLOW_LEVERS:
         assert by_id[strategy]["delivered_change_pct"] < 0, strategy
-    # Removal levers have no flow effect yet: those rows equal the status quo.
-    for strategy in ("joint-capture-with-consent", "unilateral-drone-strikes"):
-        assert by_id[strategy]["delivered_kg"] == pytest.approx(base["delivered_kg"], rel=1e-9)
+    # Organizations in time are computed, with intervals; only strikes harm civilians.
+    for row in rows:
+        for outcome in ("excess_homicides", "fragmentation_events", "civilian_harm"):
+            assert row[outcome] is not None
+            assert row[f"{outcome}_p05"] <= row[outcome] <= row[f"{outcome}_p95"]
+        if row["strategy"] != "unilateral-drone-strikes":
+            assert row["civilian_harm"] == 0.0
+        if row["strategy"] not in ("joint-capture-with-consent", "unilateral-drone-strikes"):
+            assert row["fragmentation_events"] == 0.0
+    assert base["excess_homicides"] == base["excess_homicides_p95"] == 0.0
     results = pd.read_csv(out / "results.csv", keep_default_na=False)
     assert list(results.columns) == list(RESULT_COLUMNS)
-    assert (results["excess_homicides"] == "").all()
+    assert (results["excess_homicides"] != "").all()
+    assert (results["cooperation_end"] == "").all()
+    regions = pd.read_csv(out / "regions.csv")
+    assert list(regions.columns) == list(REGION_COLUMNS)
+    assert len(regions) == 8 * 2 * 3 * 32
+    assert set(regions["replication"]) == {0, 1}
     crossings = pd.read_csv(out / "crossings.csv")
     assert list(crossings.columns) == [
         "strategy",
@@ -88,7 +100,8 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
         "seized_kg",
         "delivered_kg",
     ]
-    assert set(crossings["month"]) == {1, 2}
+    assert set(crossings["month"]) == {1, 2, 3}
+    assert set(crossings["replication"]) == {0, 1}
     report = (out / "report.html").read_text()
     assert report.startswith("<!DOCTYPE html>")
     assert "<svg" in report
@@ -97,9 +110,13 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
 
 
 def test_same_seed_same_bytes(compared, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, _, first = compared
-    assert main(["compare", "--months", "2", "--out", str(tmp_path / "again"), "--json"]) == 0
+    _, out, first = compared
+    again = tmp_path / "again"
+    args = ["compare", "--months", "3", "--replications", "2", "--out", str(again), "--json"]
+    assert main(args) == 0
     assert capsys.readouterr().out == first
+    for name in ("results.csv", "crossings.csv", "regions.csv"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
 
 
 def test_baseline_reproduces_the_calibration() -> None:
@@ -156,6 +173,13 @@ def broken_network(folder: Path, kind: str) -> None:
         shares = pd.read_csv(folder / "control_shares.csv", dtype=str, keep_default_na=False)
         shares.loc[0, "share"] = "0.99"
         shares.to_csv(folder / "control_shares.csv", index=False)
+    elif kind == "series":
+        counts = pd.read_csv(folder / "homicides.csv", dtype=str, keep_default_na=False)
+        counts.loc[3, "series"] = "police"
+        counts.to_csv(folder / "homicides.csv", index=False)
+    elif kind == "neighbours":
+        pairs = pd.read_csv(folder / "state_neighbours.csv", dtype=str, keep_default_na=False)
+        pairs.iloc[1:].to_csv(folder / "state_neighbours.csv", index=False)
     elif kind == "disconnected":
         edges = pd.read_csv(folder / "edges.csv", dtype=str, keep_default_na=False)
         touching = (edges["from_node"] == "prod-culiacan-labs") | (
@@ -215,6 +239,43 @@ CASES = {
     "shares over 1": (lambda _: None, "shares", "at most 1"),
     "disconnected network": (lambda _: None, "disconnected", "cannot reach any port of entry"),
     "missing data file": (lambda _: None, "missing file", "missing data file us_hubs.csv"),
+    "probability above 1": (
+        lambda d: d["parameters"].update({"orgs.fragmentation_after_killing": 1.5}),
+        None,
+        "orgs.fragmentation_after_killing: 1.5 is outside [0, 1]",
+    ),
+    "range low above high": (
+        lambda d: d["uncertainties"].update({"violence.removal_local_effect": [0.8, 0.3]}),
+        None,
+        "low exceeds high",
+    ),
+    "negative effect size": (
+        lambda d: d["parameters"].update({"violence.removal_neighbour_effect": -0.3}),
+        None,
+        "violence.removal_neighbour_effect: -0.3 is outside",
+    ),
+    "replications below 1": (
+        lambda d: d.update(replications=0),
+        None,
+        "replications: Input should be greater than or equal to 1",
+    ),
+    "months below 1": (
+        lambda d: d.update(months=0),
+        None,
+        "months: Input should be greater than or equal to 1",
+    ),
+    "homicide year without data": (
+        lambda d: d.update(homicide_year=2019),
+        None,
+        "homicide_year: no homicide counts for 2019",
+    ),
+    "unknown homicide series": (
+        lambda d: d.update(homicide_series="police"),
+        None,
+        "homicide_series: Input should be 'sesnsp' or 'inegi'",
+    ),
+    "homicide series unknown in data": (lambda _: None, "series", "unknown series 'police'"),
+    "neighbours one way": (lambda _: None, "neighbours", "list every pair in both directions"),
 }
 
 
@@ -226,7 +287,7 @@ def test_bad_scenario_leaves_the_output_folder_untouched(
 
     def edit(data: dict) -> None:
         change(data)
-        data["months"] = data["months"] if case == "wrong type" else 1
+        data["months"] = data["months"] if case in ("wrong type", "months below 1") else 1
         if network_fault:
             data["network"] = str(tmp_path / "net")
 

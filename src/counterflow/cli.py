@@ -42,7 +42,7 @@ from counterflow.errors import (
     InputError,
     NetworkFormatError,
 )
-from counterflow.model import RunResult, prepare, simulate
+from counterflow.model import RunResult, WorldCache, prepare, simulate
 from counterflow.network import (
     Network,
     TntpNetwork,
@@ -52,10 +52,10 @@ from counterflow.network import (
     write_tntp,
 )
 from counterflow.report import (
-    NOT_COMPUTED,
     RESULT_COLUMNS,
     build_report,
     crossing_rows,
+    region_rows,
     result_rows,
 )
 from counterflow.scenario import (
@@ -470,6 +470,9 @@ def _write_outputs(out: Path, files: dict[str, str]) -> None:
             staging.rmdir()
 
 
+_CSV_FLOAT = "%.10g"  # kg and homicides per month in the long tables: ten significant digits
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
@@ -489,13 +492,16 @@ def compare(
     ] = None,
     months: Annotated[int | None, typer.Option(help="Months to simulate (1..600).")] = None,
     replications: Annotated[
-        int | None, typer.Option(help="Replications (>= 1; the model has no random part yet).")
+        int | None,
+        typer.Option(
+            help="Replications (>= 1; default: the scenario's), paired across strategies."
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Scenario seed (>= 0).")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("counterflow-out"),
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON rows.")] = False,
 ) -> None:
-    """Compare the scenario's strategies: table, results.csv, crossings.csv, report.html."""
+    """Compare the scenario's strategies: table, results/crossings/regions.csv, report.html."""
     scenario = load_scenario(scenario_file)
     overrides: dict[str, Any] = {}
     for key, value, low, high in (
@@ -511,11 +517,6 @@ def compare(
         overrides[key] = value
     scenario = scenario.model_copy(update=overrides)
     err = _stderr()
-    if scenario.replications > 1:
-        err.print(
-            f"note: the model has no random part yet, so 1 of {scenario.replications} "
-            "replications is computed (all would be identical)"
-        )
     try:
         context = prepare(scenario)
     except ScenarioError as error:
@@ -523,57 +524,101 @@ def compare(
             raise
         where = scenario_file if scenario_file is not None else builtin_scenario_path()
         raise ScenarioError(error.problems, path=where) from None
-    runs: dict[str, RunResult] = {}
+    runs: dict[str, list[RunResult]] = {}
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} strategies"),
+        TextColumn("{task.completed}/{task.total} runs"),
         TimeElapsedColumn(),
         console=err,
         transient=True,
     )
     with progress:
-        task = progress.add_task("compare", total=len(scenario.strategy))
+        total = len(scenario.strategy) * scenario.replications
+        task = progress.add_task("compare", total=total)
         for strategy in scenario.strategy:
             progress.update(task, description=f"compare: {strategy.id}")
-            runs[strategy.id] = simulate(context, strategy)
-            progress.advance(task)
+            cache = WorldCache(strategy.id)
+            runs[strategy.id] = []
+            for replication in range(scenario.replications):
+                run = simulate(context, strategy, replication=replication, cache=cache)
+                runs[strategy.id].append(run)
+                progress.advance(task)
     rows = result_rows(scenario, runs)
-    crossings = crossing_rows(runs, scenario.strategy_ids)
+    order = scenario.strategy_ids
     results_csv = ",".join(RESULT_COLUMNS) + "\n"
     results_csv += "".join(
         ",".join(_csv_value(row[column]) for column in RESULT_COLUMNS) + "\n" for row in rows
     )
-    _write_outputs(
-        out,
-        {
-            "results.csv": results_csv,
-            "crossings.csv": crossings.to_csv(index=False, lineterminator="\n"),
-            "report.html": build_report(context, rows, runs),
-        },
-    )
+    files = {
+        "results.csv": results_csv,
+        "crossings.csv": crossing_rows(runs, order).to_csv(
+            index=False, lineterminator="\n", float_format=_CSV_FLOAT
+        ),
+        "report.html": build_report(context, rows, runs),
+    }
+    regions = region_rows(runs, order)
+    if not regions.empty:
+        files["regions.csv"] = regions.to_csv(
+            index=False, lineterminator="\n", float_format=_CSV_FLOAT
+        )
+    _write_outputs(out, files)
     if as_json:
         sys.stdout.write(json.dumps(rows, allow_nan=False) + "\n")
         return
-    table = Table(title=f"{scenario.name}: kg over {scenario.months} months", title_justify="left")
-    titles = ("strategy", "delivered", "change %", "seized", "diversion", "crossings")
-    for title in (*titles, "homicides", "legal"):
+    _print_table(scenario.name, scenario.months, scenario.replications, rows)
+    written = ", ".join(f"{out}/{name}" for name in sorted(files))
+    _stdout().print(f"wrote {written}")
+
+
+def _print_table(name: str, months: int, replications: int, rows: list[dict[str, Any]]) -> None:
+    """The comparison as a Rich table (means over replications; n/c: not computed)."""
+    table = Table(
+        title=f"{name}: {months} months, mean of {replications} replication"
+        f"{'s' if replications > 1 else ''}",
+        title_justify="left",
+    )
+    titles = (
+        "strategy",
+        "delivered",
+        "change %",
+        "seized",
+        "diversion",
+        "crossings",
+        "homicides",
+        "splits",
+        "civilians",
+        "legal",
+    )
+    for title in titles:
         table.add_column(title, justify="left" if title == "strategy" else "right", no_wrap=True)
+
+    def number(value: Any, text: str) -> str:
+        return "n/c" if value is None else text.format(value)
+
     for row in rows:
+        crossings = row["active_crossings"]
         table.add_row(
             row["strategy"],
             f"{row['delivered_kg']:,.0f}",
             f"{row['delivered_change_pct']:+.2f}",
             f"{row['seized_kg']:,.0f}",
             f"{row['diversion_share']:.3f}",
-            str(row["active_crossings"]),
-            "n/c",
-            "n/c",
+            str(crossings) if isinstance(crossings, int) else f"{crossings:.1f}",
+            number(row["excess_homicides"], "{:+,.0f}"),
+            number(row["fragmentation_events"], "{:.2f}"),
+            number(row["civilian_harm"], "{:.1f}"),
+            number(row["legal_international"], "{}"),
         )
-    console = Console(highlight=False, width=max(_stdout().width, 110))
+    console = Console(highlight=False, width=max(_stdout().width, 130))
     console.print(table)
-    console.print(f"n/c: not computed yet ({', '.join(NOT_COMPUTED)})")
-    console.print(f"wrote {out}/results.csv, {out}/crossings.csv and {out}/report.html")
+    console.print(
+        "kg over the horizon; homicides: excess over the status quo; splits: organizations "
+        "split; civilians: expected civilian deaths from strikes"
+    )
+    missing = sorted({key for row in rows for key in row["not_computed"]})
+    if missing:
+        console.print(f"n/c: not computed yet ({', '.join(missing)})")
 
 
 @app.command()

@@ -324,18 +324,22 @@ class _Solver:
         )
         return float(excess)
 
-    def inner(self, gap_numerator: float) -> int:
-        """Sweeps over the pairs with several options, without new routes; return how many."""
+    def inner(self, gap_numerator: float, share: float = _INNER_SHARE) -> int:
+        """Sweeps over the pairs with several options, without new routes; return how many.
+
+        Sweeps stop once the restricted gap is at most ``share`` of the full gap's numerator
+        (at most ``_INNER_MAX / share x _INNER_SHARE`` sweeps).
+        """
         pair = np.repeat(self.all_pairs, np.diff(self.pair_path))
         options = np.bincount(pair[self.path_length > 0], minlength=self.problem.num_pairs)
         busy = np.flatnonzero(options + self.elastic > 1).astype(np.int64)
         sweeps = 0
         if busy.shape[0] == 0:
             return sweeps
-        for _ in range(_INNER_MAX):
+        for _ in range(max(_INNER_MAX, int(_INNER_MAX * _INNER_SHARE / share))):
             excess = self.sweep(busy)
             sweeps += 1
-            if excess <= _INNER_SHARE * gap_numerator:
+            if excess <= share * gap_numerator:
                 break
         return sweeps
 
@@ -419,6 +423,7 @@ def solve_gradient_projection(
     initial: ClassFlows | PathFlows | None = None,
     threads: int | None = None,
     callback: Callable[[IterationRecord], None] | None = None,
+    inner_share: float = _INNER_SHARE,
 ) -> AssignmentResult:
     """Solve the assignment by path-based gradient projection (see the module docstring).
 
@@ -431,12 +436,22 @@ def solve_gradient_projection(
             do not meet ``gap``, their costs seed the first routes).
         threads: numba threads for the shortest paths (results do not depend on it).
         callback: Called with each convergence record as it is made.
+        inner_share: Inner sweeps (route shifts without new routes) continue while the
+            restricted gap exceeds this share of the full one. The default suits networks where
+            trees cost more than sweeps (the TNTP set); on small networks with many coupled
+            classes, where sweeps are cheap and converge slowly, a tighter share (e.g. 0.01)
+            is faster, above all from a warm start. Results meet ``gap`` either way.
 
     Returns:
         The flows, their gap and objective, the convergence table and the routes.
     """
     if not np.isfinite(gap) or gap < 0:
         raise InvalidParameterError(f"gap = {gap!r}; give a number >= 0 such as 1e-6", key="gap")
+    if not 0.0 < inner_share < 1.0:
+        raise InvalidParameterError(
+            f"inner_share = {inner_share!r}; give a number in (0, 1) such as 0.25",
+            key="inner_share",
+        )
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
     solver = _Solver(problem)
@@ -499,7 +514,7 @@ def solve_gradient_projection(
                 numerator = float(solver.pair_excess.sum())
                 gap_now = numerator / max(float(solver.pair_total.sum()), 1e-300)
                 stop = False
-            sweeps = 0 if stop else 1 + solver.inner(numerator)
+            sweeps = 0 if stop else 1 + solver.inner(numerator, inner_share)
             history.append(
                 IterationRecord(
                     iteration,

@@ -322,3 +322,39 @@ class PathFlows:
         """Link ids of path ``path``, origin first."""
         start = int(self.path_start[path])
         return self.store[start : start + int(self.path_length[path])]
+
+    def take(self, pairs: IntArray, scale: FloatArray) -> PathFlows:
+        """Routes for a new list of pairs: new pair ``g`` gets old pair ``pairs[g]``'s routes.
+
+        Flows, abstained volume and volume are multiplied by ``scale[g]``; this is how a
+        problem whose classes were split or regrouped warm-starts from an earlier solution.
+        """
+        pairs = np.asarray(pairs, dtype=np.int64)
+        scale = np.asarray(scale, dtype=np.float64)
+        counts = self.pair_path[pairs + 1] - self.pair_path[pairs]
+        pair_path = np.zeros(pairs.shape[0] + 1, dtype=np.int64)
+        np.cumsum(counts, out=pair_path[1:])
+        rows = np.concatenate(
+            [np.arange(self.pair_path[g], self.pair_path[g + 1]) for g in pairs]
+            or [np.zeros(0, dtype=np.int64)]
+        ).astype(np.int64)
+        lengths = self.path_length[rows]
+        starts = np.zeros(rows.shape[0], dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        store = np.concatenate(
+            [
+                self.store[self.path_start[j] : self.path_start[j] + self.path_length[j]]
+                for j in rows
+            ]
+            or [np.zeros(0, dtype=np.int32)]
+        ).astype(np.int32)
+        per_path = np.repeat(scale, counts)
+        return PathFlows(
+            pair_path=pair_path,
+            path_start=starts,
+            path_length=lengths.astype(np.int64),
+            path_flow=self.path_flow[rows] * per_path,
+            store=store,
+            abstain=self.abstain[pairs] * scale,
+            volume=self.volume[pairs] * scale,
+        )

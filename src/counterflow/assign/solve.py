@@ -48,13 +48,15 @@ def solve_equilibrium(
     initial: ClassFlows | PathFlows | None = None,
     threads: int | None = None,
     callback: Callable[[IterationRecord], None] | None = None,
+    inner_share: float | None = None,
 ) -> AssignmentResult:
     """Solve ``problem`` to relative gap ``gap``.
 
     ``algorithm`` is one of :data:`ALGORITHMS`; ``"auto"`` runs gradient projection and the
     result names the algorithm that ran. The options are those of
     :func:`solve_gradient_projection` and :func:`solve_frank_wolfe`; the FW family warm-starts
-    from the link flows of :class:`PathFlows` when given paths.
+    from the link flows of :class:`PathFlows` when given paths. ``inner_share`` tunes gradient
+    projection's inner sweeps (see :func:`solve_gradient_projection`; the FW family ignores it).
     """
     if algorithm not in ALGORITHMS:
         raise InvalidParameterError(
@@ -62,6 +64,7 @@ def solve_equilibrium(
             key="algorithm",
         )
     if algorithm in ("auto", "gp"):
+        tuning = {} if inner_share is None else {"inner_share": inner_share}
         return solve_gradient_projection(
             problem,
             gap=gap,
@@ -69,6 +72,7 @@ def solve_equilibrium(
             initial=initial,
             threads=threads,
             callback=callback,
+            **tuning,
         )
     if isinstance(initial, PathFlows):
         initial = path_link_flows(problem, initial)

@@ -53,7 +53,11 @@ DATA_FILES: dict[str, tuple[str, ...]] = {
 OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
     "supply.csv": ("drug", "origin", "org_id", "kg_per_month", "source"),
     "market_access.csv": ("cbp_field_office", "usd_per_kg", "source"),
+    # Violence (counterflow.orgs): without them a dataset computes no homicides.
+    "homicides.csv": ("year", "state_code", "state_name", "series", "homicides", "source"),
+    "state_neighbours.csv": ("state_code", "neighbour_code", "source"),
 }
+HOMICIDE_SERIES = ("sesnsp", "inegi")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class Dataset:
     supply: pd.DataFrame
     market_access: dict[str, float]
     map_layers: dict[str, Any] | None
+    homicides: pd.DataFrame
+    neighbours: dict[str, tuple[str, ...]]
 
     @property
     def states(self) -> list[str]:
@@ -138,12 +144,21 @@ def _numbers(frame: pd.DataFrame, path: Path, column: str, *, positive: bool) ->
     frame[column] = values.astype(float)
 
 
-def _known(frame: pd.DataFrame, path: Path, column: str, known: set[str], what: str) -> None:
+def _known(
+    frame: pd.DataFrame,
+    path: Path,
+    column: str,
+    known: set[str],
+    what: str,
+    *,
+    fix: str | None = None,
+) -> None:
     bad = ~frame[column].isin(known)
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
+        hint = fix or f"use one of the ids in the {what} file"
         raise NetworkFormatError(
-            f"unknown {what} {frame[column].iloc[row]!r}; use one of the ids in the {what} file",
+            f"unknown {what} {frame[column].iloc[row]!r}; {hint}",
             path=path,
             line=row + 2,
             key=column,
@@ -224,6 +239,44 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     access = tables["market_access.csv"]
     _numbers(access, folder / "market_access.csv", "usd_per_kg", positive=False)
 
+    homicides = tables["homicides.csv"]
+    path = folder / "homicides.csv"
+    _known(
+        homicides,
+        path,
+        "series",
+        set(HOMICIDE_SERIES),
+        "series",
+        fix=f"use one of {', '.join(HOMICIDE_SERIES)}",
+    )
+    _numbers(homicides, path, "homicides", positive=False)
+    _numbers(homicides, path, "year", positive=True)
+    homicides["year"] = homicides["year"].astype(int)
+    repeated = homicides.duplicated(["year", "state_code", "series"])
+    if repeated.any():
+        row = int(repeated.to_numpy().nonzero()[0][0])
+        raise NetworkFormatError(
+            "a (year, state_code, series) appears twice; keep one count per state and year",
+            path=path,
+            line=row + 2,
+            key="state_code",
+        )
+
+    pairs = tables["state_neighbours.csv"]
+    path = folder / "state_neighbours.csv"
+    edges_between = set(zip(pairs["state_code"], pairs["neighbour_code"], strict=True))
+    one_way = [(a, b) for a, b in sorted(edges_between) if (b, a) not in edges_between]
+    if one_way:
+        a, b = one_way[0]
+        raise NetworkFormatError(
+            f"{a} borders {b} but not the other way round; list every pair in both directions",
+            path=path,
+            key="neighbour_code",
+        )
+    neighbours: dict[str, list[str]] = {}
+    for a, b in sorted(edges_between):
+        neighbours.setdefault(a, []).append(b)
+
     map_path = folder / "map_layers.json"
     map_layers = json.loads(map_path.read_text(encoding="utf-8")) if map_path.is_file() else None
     return Dataset(
@@ -242,4 +295,6 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
             for office, value in zip(access["cbp_field_office"], access["usd_per_kg"], strict=True)
         },
         map_layers=map_layers,
+        homicides=homicides,
+        neighbours={state: tuple(near) for state, near in neighbours.items()},
     )

@@ -1,8 +1,10 @@
 """The HTML report: one self-contained file (inline CSS and SVG; no script, font or CDN).
 
-It holds the results table, a bar chart of delivered kg by strategy and a map of the status
+It holds the results table, a bar chart of delivered kg by strategy, a map of the status
 quo's monthly flows on the corridors over Mexico's state lines, coastline and borders
-(Natural Earth, public domain, from the dataset's ``map_layers.json``).
+(Natural Earth, public domain, from the dataset's ``map_layers.json``), homicides per month by
+strategy (mean over replications, with the 5-95% band of the paired excess) and small maps of
+where each strategy changes homicides.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from counterflow.model import Context, RunResult
-from counterflow.report.results import NOT_COMPUTED
 from counterflow.scenario import BASELINE_ID
+
+_PALETTE = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+_BOUNDS = (-118.6, -86.5, 14.3, 33.0)  # lon0, lon1, lat0, lat1 of the maps
 
 __all__ = ["build_report"]
 
@@ -25,6 +29,7 @@ h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;font-size:.85rem}
 td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:right}
 th:first-child,td:first-child{text-align:left} .nc{color:#999} .note{color:#555;font-size:.85rem}
+small{color:#777}
 """
 
 
@@ -47,9 +52,11 @@ def _table(rows: list[dict[str, Any]]) -> str:
         ("diversion_share", "diversion share"),
         ("active_crossings", "active crossings"),
         ("excess_homicides", "excess homicides"),
-        ("civilian_harm", "civilian harm"),
+        ("fragmentation_events", "splits"),
+        ("civilian_harm", "civilian deaths"),
         ("legal_international", "legal (intl)"),
     ]
+    with_interval = ("excess_homicides", "fragmentation_events", "civilian_harm")
     head = "".join(f"<th>{html.escape(title)}</th>" for _, title in columns)
     body = []
     for row in rows:
@@ -58,6 +65,11 @@ def _table(rows: list[dict[str, Any]]) -> str:
             value = row[key]
             if key == "diversion_share" and value is not None:
                 cells.append(f"<td>{value:.3f}</td>")
+            elif key in with_interval and value is not None:
+                low, high = row[f"{key}_p05"], row[f"{key}_p95"]
+                cells.append(
+                    f"<td>{_number(value)}<br><small>{low:,.1f} to {high:,.1f}</small></td>"
+                )
             else:
                 cells.append(f"<td>{_number(value)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -86,20 +98,24 @@ def _bar_chart(rows: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
-def _map(context: Context, run: RunResult) -> str:
-    nodes = context.network.node_table
-    lon0, lon1, lat0, lat1 = -118.6, -86.5, 14.3, 33.0
-    width = 900
+def _projection(width: float) -> tuple[float, Any]:
+    lon0, lon1, lat0, lat1 = _BOUNDS
     scale = width / (lon1 - lon0)
     height = (lat1 - lat0) * scale * 1.08
 
     def xy(lon: float, lat: float) -> str:
         return f"{(lon - lon0) * scale:.1f},{(lat1 - lat) * scale * 1.08:.1f}"
 
+    return height, xy
+
+
+def _basemap(context: Context, width: float) -> tuple[list[str], Any]:
+    """The opening tag and the state lines, coast and border of a map ``width`` px wide."""
+    height, xy = _projection(width)
     parts = [
         (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:.0f}" '
-            f'viewBox="0 0 {width} {height:.0f}" role="img" style="background:#f4f7fb">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" style="background:#f4f7fb">'
         )
     ]
     colours = {"state_boundaries": "#c8c8c8", "coastline": "#7a9cc6", "us_border": "#555"}
@@ -116,6 +132,12 @@ def _map(context: Context, run: RunResult) -> str:
                 f'<polyline points="{points}" fill="none" stroke="{colours.get(layer, "#aaa")}" '
                 'stroke-width="0.8"/>'
             )
+    return parts, xy
+
+
+def _map(context: Context, run: RunResult) -> str:
+    nodes = context.network.node_table
+    parts, xy = _basemap(context, 900)
     graph = context.network.network
     flows = run.link_kg
     roads = np.flatnonzero(context.network.kind == "road")
@@ -137,24 +159,144 @@ def _map(context: Context, run: RunResult) -> str:
     return "".join(parts)
 
 
-def build_report(context: Context, rows: list[dict[str, Any]], runs: dict[str, RunResult]) -> str:
+def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
+    """National homicides per month by strategy (mean over replications)."""
+    scenario = context.scenario
+    series = {}
+    for strategy in scenario.strategy:
+        tables = [run.regions for run in runs[strategy.id] if not run.regions.empty]
+        if not tables:
+            return '<p class="note">No homicide counts in this dataset: not computed.</p>'
+        monthly = np.mean(
+            [t.groupby("month")["homicides"].sum().to_numpy() for t in tables], axis=0
+        )
+        series[strategy.id] = monthly
+    width, height, left, bottom, top = 760, 300, 70, 30, 10
+    months = scenario.months
+    low = min(float(v.min()) for v in series.values())
+    high = max(float(v.max()) for v in series.values())
+    pad = max((high - low) * 0.1, 1.0)
+    low, high = low - pad, high + pad
+
+    def x(month: float) -> float:
+        return left + (width - left - 190) * (month - 1) / max(months - 1, 1)
+
+    def y(value: float) -> float:
+        return top + (height - top - bottom) * (high - value) / (high - low)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
+    ]
+    parts.append(
+        f'<line x1="{left}" y1="{height - bottom}" x2="{x(months)}" y2="{height - bottom}" '
+        'stroke="#999"/>'
+    )
+    parts.extend(
+        f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">'
+        f"{value:,.0f}</text>"
+        for value in np.linspace(low + pad, high - pad, 4)
+    )
+    parts.extend(
+        f'<text x="{x(month):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+        f'font-size="11">{month}</text>'
+        for month in sorted({1, *range(6, months + 1, 6), months})
+    )
+    for i, (strategy_id, values) in enumerate(series.items()):
+        colour = _PALETTE[i % len(_PALETTE)]
+        points = " ".join(f"{x(m + 1):.1f},{y(v):.1f}" for m, v in enumerate(values))
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"/>'
+        )
+        label_y = top + 14 * i + 10
+        parts.append(
+            f'<rect x="{width - 180}" y="{label_y - 8}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{width - 165}" y="{label_y + 1}" font-size="11">'
+            f"{html.escape(strategy_id)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _change_maps(context: Context, runs: dict[str, list[RunResult]]) -> str:
+    """Per strategy, circles at state centres sized by the mean excess homicides there."""
+    baseline = runs[BASELINE_ID]
+    if baseline[0].regions.empty:
+        return ""
+    nodes = context.network.node_table
+    mexican = nodes[nodes["kind"] != "us_port"]
+    centre = mexican.groupby("state_code")[["lon", "lat"]].mean()
+    base = np.mean(
+        [run.regions.groupby("state_code")["homicides"].sum() for run in baseline], axis=0
+    )
+    states = baseline[0].regions.groupby("state_code")["homicides"].sum().index
+    changes = {}
+    for strategy in context.scenario.strategy:
+        if strategy.id == BASELINE_ID:
+            continue
+        totals = np.mean(
+            [run.regions.groupby("state_code")["homicides"].sum() for run in runs[strategy.id]],
+            axis=0,
+        )
+        changes[strategy.id] = totals - base
+    largest = max((float(np.abs(c).max()) for c in changes.values()), default=0.0) or 1.0
+    cells = []
+    for strategy_id, change in changes.items():
+        parts, xy = _basemap(context, 360)
+        for state, value in zip(states, change, strict=True):
+            if abs(value) < 0.5 or state not in centre.index:
+                continue
+            lon, lat = centre.loc[state, ["lon", "lat"]].to_numpy(dtype=float)
+            cx, cy = xy(lon, lat).split(",")
+            radius = 2.0 + 22.0 * math.sqrt(abs(value) / largest)
+            colour = "#d62728" if value > 0 else "#1f77b4"
+            parts.append(
+                f'<circle cx="{cx}" cy="{cy}" r="{radius:.1f}" fill="{colour}" '
+                f'fill-opacity="0.55"><title>{html.escape(str(state))}: {value:+,.0f}</title>'
+                "</circle>"
+            )
+        parts.append("</svg>")
+        total = float(change.sum())
+        cells.append(
+            f'<figure style="display:inline-block;margin:.4rem"><figcaption>'
+            f"{html.escape(strategy_id)}: {total:+,.0f}</figcaption>{''.join(parts)}</figure>"
+        )
+    return "".join(cells)
+
+
+def build_report(
+    context: Context, rows: list[dict[str, Any]], runs: dict[str, list[RunResult]]
+) -> str:
     """Return the report as one HTML document."""
     scenario = context.scenario
-    baseline = runs[BASELINE_ID]
-    nc = ", ".join(NOT_COMPUTED)
+    baseline = runs[BASELINE_ID][0]
+    missing = sorted({key for row in rows for key in row["not_computed"]})
+    nc = ", ".join(missing) or "none"
+    replications = len(runs[BASELINE_ID])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>counterflow: {html.escape(scenario.name)}</title>
 <style>{_STYLE}</style></head><body>
 <h1>counterflow — {html.escape(scenario.name)}</h1>
-<p class="note">{len(scenario.strategy)} strategies, {scenario.months} months, network
-{html.escape(scenario.network)}, seed {scenario.seed}. kg are horizon totals of attempted
-shipments. Not computed yet (shown n/c): {html.escape(nc)}. The model keeps every least-cost
-path's seizure hazard sum below 0.5, so first-order seizure accounting stays accurate.
-This report informs analysis; it is not an operational plan and names no person.</p>
+<p class="note">{len(scenario.strategy)} strategies, {scenario.months} months, {replications}
+replication(s) paired across strategies (common random numbers), network
+{html.escape(scenario.network)}, seed {scenario.seed}; baseline homicides:
+{html.escape(scenario.homicide_series.upper())} {scenario.homicide_year}. kg are horizon totals
+of attempted shipments; every figure is the mean over replications. Not computed yet (shown
+n/c): {html.escape(nc)}. The model keeps every least-cost path's seizure hazard sum below 0.5,
+so first-order seizure accounting stays accurate. Leadership, removals and factions are
+synthetic model events. This report informs analysis; it is not an operational plan and names
+no person.</p>
 <h2>Outcomes by strategy</h2>
 {_table(rows)}
 <h2>Delivered to the US market (kg over {scenario.months} months)</h2>
 {_bar_chart(rows)}
+<h2>Homicides in Mexico per month</h2>
+<p class="note">Sum over states, mean over replications. Removals raise homicides where the
+organization is strong and next door, fading over months; splits raise contested flow.</p>
+{_homicide_chart(context, runs)}
+<h2>Where homicides change (excess over the horizon against the status quo)</h2>
+<p class="note">Circles at state centres; area grows with the mean excess (red: more, blue:
+fewer). Hover a circle for the state and number.</p>
+{_change_maps(context, runs)}
 <h2>Status quo: monthly flows on the corridors</h2>
 <p class="note">Line width grows with the square root of kg per month (all drugs).
 Map layers: Natural Earth (public domain).</p>

@@ -16,7 +16,15 @@ from counterflow.model import RunResult
 from counterflow.scenario import BASELINE_ID, Scenario
 from counterflow.traffic import DRUGS
 
-__all__ = ["KG_OUTCOMES", "NOT_COMPUTED", "RESULT_COLUMNS", "crossing_rows", "result_rows"]
+__all__ = [
+    "INTERVAL_OUTCOMES",
+    "KG_OUTCOMES",
+    "NOT_COMPUTED",
+    "RESULT_COLUMNS",
+    "crossing_rows",
+    "region_rows",
+    "result_rows",
+]
 
 KG_OUTCOMES = (
     "delivered_kg",
@@ -25,15 +33,22 @@ KG_OUTCOMES = (
     "seized_kg_us_ports",
     "abstained_kg",
 )
+# Outcomes of organizations in time: computed when the dataset has homicide counts.
+ORG_OUTCOMES = ("excess_homicides", "fragmentation_events", "civilian_harm")
 NOT_COMPUTED = (
-    "excess_homicides",
-    "fragmentation_events",
-    "civilian_harm",
     "cooperation_end",
     "cooperation_min",
     "legal_international",
     "legal_us",
     "legal_mexico",
+)
+# Outcomes reported with _p05 / _p95 over replications (of the paired values).
+INTERVAL_OUTCOMES = (
+    "delivered_kg",
+    "delivered_change_pct",
+    "excess_homicides",
+    "fragmentation_events",
+    "civilian_harm",
 )
 RESULT_COLUMNS = (
     "strategy",
@@ -43,8 +58,10 @@ RESULT_COLUMNS = (
     "delivered_change_pct",
     "diversion_share",
     "active_crossings",
+    *ORG_OUTCOMES,
     *NOT_COMPUTED,
     "not_computed",
+    *(f"{outcome}_{end}" for outcome in INTERVAL_OUTCOMES for end in ("p05", "p95")),
 )
 
 
@@ -65,38 +82,86 @@ def _arriving_by_crossing(run: RunResult) -> pd.Series:
     return run.crossings.groupby("crossing_id")["arriving_kg"].sum()
 
 
-def result_rows(scenario: Scenario, runs: dict[str, RunResult]) -> list[dict[str, Any]]:
-    """Rows of ``results.csv`` / ``--json``, one per strategy in scenario order."""
-    baseline = runs[BASELINE_ID]
+def _paired(run: RunResult, baseline: RunResult, is_baseline: bool) -> dict[str, float | None]:
+    """One replication's outcomes, paired with the baseline's same replication."""
+    totals = _totals(run)
     base_totals = _totals(baseline)
     base_arriving = _arriving_by_crossing(baseline)
+    arriving = _arriving_by_crossing(run).reindex(base_arriving.index, fill_value=0.0)
+    gained = np.maximum(0.0, arriving - base_arriving).sum()
+    diversion = float(gained / base_arriving.sum()) if base_arriving.sum() > 0 else 0.0
+    total = float(arriving.sum())
+    base_delivered = base_totals["delivered_kg"]
+    change = 100.0 * (totals["delivered_kg"] - base_delivered) / base_delivered
+    row: dict[str, float | None] = {**totals}
+    row["delivered_change_pct"] = 0.0 if is_baseline else change
+    row["diversion_share"] = 0.0 if is_baseline else min(diversion, 1.0)
+    row["active_crossings"] = float((arriving >= 0.01 * total).sum()) if total > 0 else 0.0
+    if run.regions.empty or baseline.regions.empty:
+        row["excess_homicides"] = None
+    else:
+        excess = float(run.regions["homicides"].sum() - baseline.regions["homicides"].sum())
+        row["excess_homicides"] = 0.0 if is_baseline else excess
+    row["fragmentation_events"] = float(run.fragmentation_events)
+    row["civilian_harm"] = run.civilian_harm
+    return row
+
+
+def result_rows(scenario: Scenario, runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
+    """Rows of ``results.csv`` / ``--json``, one per strategy in scenario order.
+
+    ``runs[strategy][r]`` is replication r. Each replication is paired with the baseline's
+    same replication (common random numbers); a plain column is the mean over replications and
+    ``_p05`` / ``_p95`` are ``numpy.quantile(..., method="linear")`` of the paired values
+    (DESIGN.md, "Outcomes"). ``active_crossings`` stays an integer when every replication
+    agrees.
+    """
+    baseline = runs[BASELINE_ID]
     rows = []
     for strategy in scenario.strategy:
-        run = runs[strategy.id]
-        totals = _totals(run)
-        arriving = _arriving_by_crossing(run).reindex(base_arriving.index, fill_value=0.0)
-        gained = np.maximum(0.0, arriving - base_arriving).sum()
-        diversion = float(gained / base_arriving.sum()) if base_arriving.sum() > 0 else 0.0
-        total = float(arriving.sum())
-        base_delivered = base_totals["delivered_kg"]
-        change = 100.0 * (totals["delivered_kg"] - base_delivered) / base_delivered
-        row: dict[str, Any] = {"strategy": strategy.id, "label": strategy.label, **totals}
-        row["delivered_change_pct"] = 0.0 if strategy.id == BASELINE_ID else change
-        row["diversion_share"] = 0.0 if strategy.id == BASELINE_ID else min(diversion, 1.0)
-        row["active_crossings"] = int((arriving >= 0.01 * total).sum()) if total > 0 else 0
+        paired = [
+            _paired(run, base, strategy.id == BASELINE_ID)
+            for run, base in zip(runs[strategy.id], baseline, strict=True)
+        ]
+        row: dict[str, Any] = {"strategy": strategy.id, "label": strategy.label}
+        missing = list(NOT_COMPUTED)
+        for key in paired[0]:
+            values = [p[key] for p in paired]
+            if any(v is None for v in values):
+                row[key] = None
+                missing.insert(0, key)
+                continue
+            numbers = np.array(values, dtype=float)
+            row[key] = float(numbers.mean())
+            if key in INTERVAL_OUTCOMES:
+                for end, q in (("p05", 0.05), ("p95", 0.95)):
+                    row[f"{key}_{end}"] = float(np.quantile(numbers, q, method="linear"))
+        if np.all(
+            np.array([p["active_crossings"] for p in paired]) == paired[0]["active_crossings"]
+        ):
+            row["active_crossings"] = int(paired[0]["active_crossings"] or 0)
+        for outcome in INTERVAL_OUTCOMES:
+            for end in ("p05", "p95"):
+                row.setdefault(f"{outcome}_{end}", None)
         for outcome in NOT_COMPUTED:
             row[outcome] = None
-        row["not_computed"] = list(NOT_COMPUTED)
+        row["not_computed"] = missing
         rows.append({column: row[column] for column in RESULT_COLUMNS})
     return rows
 
 
-def crossing_rows(runs: dict[str, RunResult], order: tuple[str, ...]) -> pd.DataFrame:
-    """Rows of ``crossings.csv``: strategy, replication, month, crossing and kg per commodity."""
+def _stacked(runs: dict[str, list[RunResult]], order: tuple[str, ...], table: str) -> pd.DataFrame:
     frames = [
-        runs[strategy].crossings.assign(strategy=strategy, replication=0) for strategy in order
+        getattr(run, table).assign(strategy=strategy, replication=run.replication)
+        for strategy in order
+        for run in runs[strategy]
+        if not getattr(run, table).empty
     ]
-    table = pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def crossing_rows(runs: dict[str, list[RunResult]], order: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of ``crossings.csv``: strategy, replication, month, crossing and kg per commodity."""
     columns = [
         "strategy",
         "replication",
@@ -110,4 +175,22 @@ def crossing_rows(runs: dict[str, RunResult], order: tuple[str, ...]) -> pd.Data
         "seized_kg",
         "delivered_kg",
     ]
-    return table[columns]
+    return _stacked(runs, order, "crossings")[columns]
+
+
+REGION_COLUMNS = (
+    "strategy",
+    "replication",
+    "month",
+    "state_code",
+    "state_name",
+    "homicides",
+    "flow_kg",
+    "contested_flow_kg",
+)
+
+
+def region_rows(runs: dict[str, list[RunResult]], order: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of ``regions.csv`` (empty when the dataset has no homicide counts)."""
+    table = _stacked(runs, order, "regions")
+    return table[list(REGION_COLUMNS)] if not table.empty else table

@@ -16,6 +16,17 @@ def check_against_dataset(scenario: Scenario, dataset: Dataset) -> list[Problem]
     ports = dataset.nodes[dataset.nodes["kind"] == "port_of_entry"]
     port_names = set(ports["us_port_name"]) | set(ports["cbp_field_office"])
     problems: list[Problem] = []
+    counts = dataset.homicides
+    if not counts.empty:
+        years = sorted(set(counts.loc[counts["series"] == "sesnsp", "year"]))
+        if scenario.homicide_year not in years:
+            problems.append(
+                Problem(
+                    "homicide_year",
+                    f"no homicide counts for {scenario.homicide_year} in the dataset; use one of "
+                    f"{', '.join(map(str, years))}",
+                )
+            )
     for strategy in scenario.strategy:
         where = f"strategy[{strategy.id!r}].levers"
         levers = strategy.levers

@@ -82,6 +82,8 @@ class Scenario(_Frozen):
     months: Annotated[int, Field(ge=1, le=600)] = 24
     seed: Annotated[int, Field(ge=0)] = 0
     replications: Annotated[int, Field(ge=1, le=100_000)] = 1
+    homicide_series: Literal["sesnsp", "inegi"] = "sesnsp"
+    homicide_year: Annotated[int, Field(ge=1990, le=2100)] = 2024
     parameters: dict[Annotated[str, Field(pattern=_KEY_PATTERN)], float] = Field(
         default_factory=dict
     )

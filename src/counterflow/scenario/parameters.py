@@ -179,6 +179,223 @@ PARAMETERS: dict[str, Parameter] = {
 }
 
 
+_CALDERON = (
+    "Calderón, Robles, Díaz-Cayeros & Magaloni (2015), J. Conflict Resolution 59(8) (FACTS.md 3)"
+)
+_LINDO = "Lindo & Padilla-Romo (2018), J. Health Economics (NBER w21171; FACTS.md 3)"
+
+# Organizations in time (counterflow.orgs): leadership removal and fragmentation.
+PARAMETERS.update(
+    {
+        "orgs.removal_success_capture": Parameter(
+            0.3,
+            0.1,
+            0.5,
+            0.0,
+            1.0,
+            "probability that one capture attempt removes a leader, at full ISR coverage",
+            "assumption: of the order of the 2009-2011 campaign, when 20 of the 37 "
+            f"most-wanted were captured or killed within about 22 months ({_CALDERON})",
+        ),
+        "orgs.removal_success_strike": Parameter(
+            0.4,
+            0.2,
+            0.6,
+            0.0,
+            1.0,
+            "probability that one strike removes a leader, at full ISR coverage",
+            "assumption: a strike needs no arrest, so it succeeds more often than a capture "
+            "when intelligence is good; no published rate for Mexico",
+        ),
+        "orgs.success_without_isr": Parameter(
+            0.3,
+            0.1,
+            0.6,
+            0.0,
+            1.0,
+            "share of the success probability kept with no ISR coverage",
+            "assumption: success = base x (w + (1 - w) x isr_coverage); intelligence is what "
+            "turns attempts into removals",
+        ),
+        "orgs.unilateral_capture_factor": Parameter(
+            0.5,
+            0.2,
+            0.8,
+            0.0,
+            1.0,
+            "capture success without Mexico's consent, relative to a joint operation",
+            "assumption: without Mexican forces and intelligence a capture raid succeeds less "
+            "often (the 2020 National Security Law restricts foreign agents, FACTS.md 6.3)",
+        ),
+        "orgs.fragmentation_after_capture": Parameter(
+            0.2,
+            0.1,
+            0.4,
+            0.0,
+            1.0,
+            "probability that a removal by capture splits the organization",
+            "assumption; direction from Phillips (2015), J. of Politics 77(2): groups fragment "
+            "after removals; 4 dominant DTOs in 2006 became 9-20 (CRS R41576, FACTS.md 3)",
+        ),
+        "orgs.fragmentation_after_killing": Parameter(
+            0.4,
+            0.2,
+            0.6,
+            0.0,
+            1.0,
+            "probability that a removal by killing splits the organization",
+            "assumption: higher than after a capture (Phillips 2015: only arrests, not "
+            "killings, are followed by short-term drops; Dickenson 2014: killings raise "
+            "violence more)",
+        ),
+        "orgs.faction_share": Parameter(
+            0.5,
+            0.3,
+            0.5,
+            0.01,
+            0.5,
+            "share of the parent's territory and supply that faction -a takes (-b the rest)",
+            "assumption: an even split as the central case; uneven splits in the range",
+        ),
+        "orgs.contested_share": Parameter(
+            0.5,
+            0.2,
+            0.8,
+            0.0,
+            1.0,
+            "share of the parent's control that nobody holds while its factions fight",
+            "assumption: after the split of 25 July 2024 the Sinaloa organization's home state "
+            "became a war zone between factions (FACTS.md 3)",
+        ),
+        "orgs.contest_months": Parameter(
+            12.0,
+            6.0,
+            24.0,
+            1.0,
+            600.0,
+            "months a split's territory stays contested before the factions settle it",
+            "assumption: the factional war that began in Sinaloa in September 2024 was still "
+            "going a year later (FACTS.md 3)",
+        ),
+        "orgs.core_share_threshold": Parameter(
+            0.35,
+            0.3,
+            0.6,
+            0.0,
+            1.0,
+            "control share from which a state is an organization's core state",
+            "assumption: picks each organization's home states in control_shares.csv "
+            "(home 0.6 or scaled 0.386; significant presence is 0.3)",
+        ),
+        # Violence (counterflow.orgs.violence): homicides per state and month.
+        "violence.removal_local_effect": Parameter(
+            0.8,
+            0.3,
+            1.0,
+            0.0,
+            10.0,
+            "relative rise of homicides in affected municipalities after a capture",
+            f"{_LINDO}: +80% in the capture municipality; low end {_CALDERON}: +36.5% "
+            "drug-related violence in the first 6 months",
+        ),
+        "violence.killing_multiplier": Parameter(
+            1.5,
+            1.0,
+            2.5,
+            1.0,
+            10.0,
+            "removal effects after a killing, relative to a capture",
+            "assumption on the size; direction from Dickenson (2014), J. Quant. Criminology "
+            "30(4): killing raises violence more than capture (FACTS.md 3)",
+        ),
+        "violence.removal_neighbour_effect": Parameter(
+            0.3,
+            0.1,
+            0.5,
+            0.0,
+            10.0,
+            "relative rise of homicides in affected municipalities of neighbouring states",
+            f"{_LINDO}: +30% for about 6 months in neighbouring municipalities with the same "
+            "organization",
+        ),
+        "violence.removal_half_life_months": Parameter(
+            3.0,
+            1.5,
+            6.0,
+            0.1,
+            120.0,
+            "half-life of a removal's local effect (months)",
+            f"assumption: {_CALDERON} find the rise in the first 6 months; {_LINDO} report "
+            "effects lasting 12 months or more (upper end)",
+        ),
+        "violence.neighbour_half_life_months": Parameter(
+            2.0,
+            1.0,
+            4.0,
+            0.1,
+            120.0,
+            "half-life of a removal's effect in neighbouring states (months)",
+            f"{_LINDO}: the neighbours' rise lasts about 6 months",
+        ),
+        "violence.affected_municipal_share": Parameter(
+            0.15,
+            0.05,
+            0.4,
+            0.0,
+            1.0,
+            "share of a state's homicides in the municipalities a removal or crackdown affects",
+            "assumption: the published effects are municipal (FACTS.md 3); this scales them to "
+            "states, and with the defaults a capture in a home state adds of the order of the "
+            "+415 deaths per 25 removals of Dickenson (2014) (README, 'Violence')",
+        ),
+        "violence.contested_flow_effect": Parameter(
+            2.5,
+            1.0,
+            5.0,
+            0.0,
+            100.0,
+            "relative rise of a state's homicides per unit rise of contested kg / state kg",
+            "calibrated on one case, so uncertain: Sinaloa's homicide rate rose from 21 to 33 "
+            "per 100k (2023 -> 2024, INEGI; FACTS.md 3) after the organization split in July "
+            "2024; with the default contested share a split raises Sinaloa's contested kg by "
+            "0.155 of its flow, and 2.5 x 0.155 plus the removal effect gives about +50%; "
+            "direction from Dell (2015), AER 105(6)",
+        ),
+        "violence.crackdown_effect": Parameter(
+            0.3,
+            0.0,
+            0.8,
+            0.0,
+            100.0,
+            "relative rise of homicides in affected municipalities per unit of extra "
+            "enforcement (multiplier - 1)",
+            "assumption on the size; direction from Dell (2015): drug-related homicides rise "
+            "after crackdowns as rivals contest the incumbent's territory",
+        ),
+        # Civilian harm (counterflow.orgs.harm).
+        "harm.civilian_deaths_per_strike": Parameter(
+            1.5,
+            0.5,
+            3.0,
+            0.0,
+            1000.0,
+            "expected civilian deaths per strike with no ISR coverage",
+            "assumption: of the order of independent counts for US drone strikes in Pakistan "
+            "(one to two civilians per strike; not verified here)",
+        ),
+        "harm.isr_reduction": Parameter(
+            0.6,
+            0.3,
+            0.9,
+            0.0,
+            1.0,
+            "share of civilian deaths avoided at full ISR coverage",
+            "assumption: better intelligence lowers, but does not remove, harm to bystanders",
+        ),
+    }
+)
+
+
 def check_parameters(
     values: dict[str, float], ranges: dict[str, tuple[float, float]]
 ) -> list[tuple[str, str]]:

@@ -39,7 +39,15 @@ from counterflow.network import LinkCosts
 from counterflow.scenario import Levers
 from counterflow.traffic.network import DEFAULT_LANES, TraffickingNetwork
 
-__all__ = ["DRUGS", "ClassKey", "StrategyWorld", "build_world", "elastic_terms"]
+__all__ = [
+    "DRUGS",
+    "ClassKey",
+    "StrategyWorld",
+    "build_world",
+    "control_shares",
+    "elastic_terms",
+    "enforcement_by_state",
+]
 
 DRUGS = ("fentanyl", "methamphetamine", "cocaine")
 SYNTHETIC = ("fentanyl", "methamphetamine")
@@ -79,6 +87,11 @@ class StrategyWorld:
     border_value: dict[str, float]
 
 
+def control_shares(dataset: Dataset) -> dict[str, dict[str, float]]:
+    """Per organization, per state, its control share (``control_shares.csv``)."""
+    return _shares(dataset)
+
+
 def _shares(dataset: Dataset) -> dict[str, dict[str, float]]:
     table: dict[str, dict[str, float]] = {}
     frame = dataset.control_shares
@@ -100,8 +113,11 @@ def _state_mean(
     tnet: TraffickingNetwork, value_of_state: dict[str, float], default: float
 ) -> NDArray[np.float64]:
     """Per link, the mean over its two ends of a per-state value (US side: default)."""
-    a = np.array([value_of_state.get(s, default) for s in tnet.state_a])
-    b = np.array([value_of_state.get(s, default) for s in tnet.state_b])
+    ends = np.concatenate([tnet.state_a, tnet.state_b])
+    codes, inverse = np.unique(ends, return_inverse=True)
+    values = np.array([value_of_state.get(str(code), default) for code in codes])
+    a = values[inverse[: tnet.state_a.shape[0]]]
+    b = values[inverse[tnet.state_a.shape[0] :]]
     mean: NDArray[np.float64] = 0.5 * (a + b)
     return mean
 
@@ -126,14 +142,37 @@ def _road_enforcement(
     return np.where(roads, params["traffic.road_hazard_per_km"] * tnet.road_km * multiplier, 0.0)
 
 
+def enforcement_by_state(
+    dataset: Dataset, params: dict[str, float], levers: Levers
+) -> dict[str, float]:
+    """Per state, the strategy's multiplier of Mexican enforcement (crackdowns, for violence).
+
+    The state's ``state_enforcement`` lever times ``1 + joint_operations_effect x intensity x
+    the largest share of a targeted organization`` there (joint operations need consent), as
+    on the roads of :func:`build_world`.
+    """
+    out = {state: float(levers.state_enforcement.get(state, 1.0)) for state in dataset.states}
+    joint = levers.joint_operations
+    if joint is None or not levers.consent:
+        return out
+    shares = _shares(dataset)
+    effect = params["traffic.joint_operations_effect"] * joint.intensity
+    for state in out:
+        strongest = max(shares.get(org, {}).get(state, 0.0) for org in joint.organizations)
+        out[state] *= 1.0 + effect * strongest
+    return out
+
+
 def _port_multiplier(tnet: TraffickingNetwork, levers: Levers) -> NDArray[np.float64]:
     """Per link, the port-inspection multiplier of e (by field office or US port name)."""
-    nodes = tnet.node_table
+    offices = tnet.node_table["cbp_field_office"].to_numpy()
+    names = tnet.node_table["us_port_name"].to_numpy()
     out = np.ones(tnet.network.num_links)
+    if not levers.port_inspection:
+        return out
     for link in np.flatnonzero(tnet.kind == "border"):
         port = tnet.crossing[link]
-        office = nodes["cbp_field_office"].iloc[port]
-        name = nodes["us_port_name"].iloc[port]
+        office, name = offices[port], names[port]
         out[link] = levers.port_inspection.get(name, levers.port_inspection.get(office, 1.0))
     return out
 
@@ -147,6 +186,8 @@ def build_world(
     *,
     elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]] | None = None,
     market_access: dict[str, float] | None = None,
+    shares: dict[str, dict[str, float]] | None = None,
+    root_of: dict[str, str] | None = None,
 ) -> StrategyWorld:
     """Build the assignment problem of one strategy.
 
@@ -161,6 +202,11 @@ def build_world(
         market_access: Per CBP field office, a calibrated cost (USD/kg) added on its hub links:
             what it costs to reach the national market from that office's hub beyond the km
             (``market_access.csv``; default: the dataset's, or none).
+        shares: Per organization (factions included), per state, the control share that sets
+            its tolls (default: ``control_shares.csv``). Joint operations always target where
+            the named designated organizations are strong in ``control_shares.csv``.
+        root_of: Per faction, its designated organization: sanctions and joint operations on
+            an organization reach its factions (default: each organization is its own root).
     """
     network = tnet.network
     num_links = network.num_links
@@ -168,9 +214,11 @@ def build_world(
     borders = tnet.kind == "border"
     hubs = tnet.kind == "hub"
     origin_price, border_price = _prices(dataset)
-    shares = _shares(dataset)
+    designated = _shares(dataset)
+    shares = designated if shares is None else shares
+    root_of = root_of or {}
 
-    road_hazard = 1.0 - np.exp(-_road_enforcement(tnet, shares, params, levers))
+    road_hazard = 1.0 - np.exp(-_road_enforcement(tnet, designated, params, levers))
     multiplier = _port_multiplier(tnet, levers)
     port_hazard = {}
     for drug in DRUGS:
@@ -217,7 +265,7 @@ def build_world(
         )
         value_on_link = origin_price[key.drug] + (value - origin_price[key.drug]) * progress
         fixed = transport + toll + value_on_link * road_hazard + value * port_hazard[key.drug]
-        if key.org in sanctioned:
+        if root_of.get(key.org, key.org) in sanctioned:
             fixed = fixed + hubs * params["traffic.sanctions_surcharge"] * value
         nodes = np.array([index[o] for o in rows["origin"]], dtype=np.int64)
         order = np.argsort(nodes, kind="stable")

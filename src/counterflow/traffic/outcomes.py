@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from counterflow.assign import AssignmentResult
 from counterflow.traffic.model import DRUGS, StrategyWorld
 from counterflow.traffic.network import TraffickingNetwork
 
-__all__ = ["MonthFlows", "month_flows"]
+__all__ = ["MonthFlows", "StateFlows", "month_flows", "state_flows"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,15 @@ def month_flows(
     visibility[borders] = world.alpha * ratio**world.beta
     offsets = world.problem.pair_offsets
     nodes = tnet.node_table
+    ports = tnet.crossing[borders]
+    crossing_columns = {
+        "crossing_id": nodes["node_id"].to_numpy()[ports],
+        "crossing_name": nodes["name"].to_numpy()[ports],
+        "state_code": nodes["state_code"].to_numpy()[ports],
+        "field_office": nodes["cbp_field_office"].to_numpy()[ports],
+    }
     drug_rows = []
-    crossing_rows = []
+    crossing_frames = []
     for drug in DRUGS:
         members = [k for k, key in enumerate(world.classes) if key.drug == drug]
         x = np.zeros_like(total)
@@ -77,18 +85,53 @@ def month_flows(
                 "delivered_kg": shipped - seized_mexico - float(seized.sum()),
             }
         )
-        for i, link in enumerate(borders):
-            port = int(tnet.crossing[link])
-            crossing_rows.append(
+        crossing_frames.append(
+            pd.DataFrame(
                 {
-                    "crossing_id": nodes["node_id"].iloc[port],
-                    "crossing_name": nodes["name"].iloc[port],
-                    "state_code": nodes["state_code"].iloc[port],
-                    "field_office": nodes["cbp_field_office"].iloc[port],
+                    **crossing_columns,
                     "commodity": drug,
-                    "arriving_kg": float(arriving[i]),
-                    "seized_kg": float(seized[i]),
-                    "delivered_kg": float(arriving[i] - seized[i]),
+                    "arriving_kg": arriving,
+                    "seized_kg": seized,
+                    "delivered_kg": arriving - seized,
                 }
             )
-    return MonthFlows(by_drug=pd.DataFrame(drug_rows), crossings=pd.DataFrame(crossing_rows))
+        )
+    crossings = pd.concat(crossing_frames, ignore_index=True)
+    # One row per (crossing, drug), crossings in link order within each drug.
+    return MonthFlows(by_drug=pd.DataFrame(drug_rows), crossings=crossings)
+
+
+@dataclass(frozen=True)
+class StateFlows:
+    """Per state (in ``states`` order), kg on its road links and the contested part of them.
+
+    A link counts half in each of its ends' states (as the tolls do), so a state's kg are
+    summed over its links: a kg that crosses three links of a state counts three times
+    (DESIGN.md, "Violence": ``sum_k x_a^k (1 - share_{o(k),s})`` over links in state s).
+    """
+
+    states: tuple[str, ...]
+    flow_kg: NDArray[np.float64]
+    contested_kg: NDArray[np.float64]
+
+
+def state_flows(
+    tnet: TraffickingNetwork,
+    world: StrategyWorld,
+    result: AssignmentResult,
+    shares: dict[str, dict[str, float]],
+    states: tuple[str, ...],
+) -> StateFlows:
+    """Kg and contested kg per state on the road links (all drugs)."""
+    roads = tnet.kind == "road"
+    weight = np.zeros((tnet.network.num_links, len(states)))
+    for i, state in enumerate(states):
+        weight[:, i] = 0.5 * ((tnet.state_a == state) + (tnet.state_b == state)) * roads
+    flow = np.zeros(len(states))
+    contested = np.zeros(len(states))
+    for k, key in enumerate(world.classes):
+        kg = result.flows.link[k] @ weight
+        own = shares.get(key.org, {})
+        flow += kg
+        contested += kg * (1.0 - np.array([own.get(state, 0.0) for state in states]))
+    return StateFlows(states, flow, contested)
