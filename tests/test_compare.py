@@ -37,7 +37,9 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], Path
     saved = sys.stdout
     sys.stdout = buffer
     try:
-        code = main(["compare", "--months", "3", "--replications", "2", "--out", str(out), "--json"])
+        code = main(
+            ["compare", "--months", "3", "--replications", "2", "--out", str(out), "--json"]
+        )
     finally:
         sys.stdout = saved
     assert code == 0

@@ -35,6 +35,8 @@ def _power_term(coef: float, capacity: float, power: float, x: float) -> float:
     if power == 4.0:
         r2 = ratio * ratio
         return coef * (r2 * r2)
+    if power == 2.0:
+        return coef * (ratio * ratio)
     return math.exp(math.log(coef) + power * math.log(ratio))
 
 

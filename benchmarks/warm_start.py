@@ -1,0 +1,155 @@
+"""Warm-started monthly re-solve against a cold one, on the built-in scenario.
+
+Usage:
+    python benchmarks/warm_start.py [--runs 5] [--replications 5]
+
+1. The monthly loop: for the first replications of unilateral-drone-strikes (24 months each),
+   every month's equilibrium is solved cold (no starting routes, the solver's default
+   settings) and warm (from last month's routes, each new faction starting from its share of
+   its parent's, with the model's settings, as :func:`counterflow.model.simulate` would without
+   its cache); the total times and their ratio are reported, for all months and for the months
+   in which the world changed (a split, or factions settling).
+2. The first split of each designated organization, alone: median time cold and warm.
+
+Solver time only (building the problem is the same either way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+from counterflow.assign import solve_equilibrium
+from counterflow.model import (
+    INNER_SHARE,
+    SOLVER_GAP,
+    Context,
+    WorldCache,
+    _carry_paths,
+    _factions_of,
+    _solve_world,
+    _supply_and_elastic,
+    prepare,
+    simulate,
+)
+from counterflow.orgs import Factions, OrgState
+from counterflow.scenario import Strategy, load_scenario
+from counterflow.traffic import StrategyWorld, build_world
+
+
+def world_of(context: Context, strategy: Strategy, factions: Factions) -> StrategyWorld:
+    supply, elastic = _supply_and_elastic(context, factions)
+    return build_world(
+        context.network,
+        context.dataset,
+        context.parameters,
+        strategy.levers,
+        supply,
+        elastic=elastic,
+        shares=factions.shares,
+        root_of=factions.root_of,
+    )
+
+
+def monthly_loop(context: Context, strategy: Strategy, replications: int) -> None:
+    """Every month of some replications solved cold and warm from the month before."""
+    cold_all = warm_all = cold_changed = warm_changed = 0.0
+    changed = months = 0
+    for replication in range(replications):
+        run = simulate(context, strategy, replication=replication)
+        split = {r.root: r.month for r in run.removals if r.fragmented}
+        previous = None
+        for month in range(1, context.scenario.months + 1):
+            state = OrgState(context.roots, {k: v for k, v in split.items() if v <= month})
+            factions = state.factions(month, context.shares, context.parameters)
+            world = world_of(context, strategy, factions)
+            if previous is None:
+                source = (context.baseline_world, {}, context.baseline_paths)
+            else:
+                source = (previous[0], previous[1].weight, previous[2])
+            start = _carry_paths(source[0], source[1], source[2], world, factions)
+            began = time.perf_counter()
+            solve_equilibrium(world.problem, gap=SOLVER_GAP)
+            cold = time.perf_counter() - began
+            began = time.perf_counter()
+            result = solve_equilibrium(
+                world.problem, gap=SOLVER_GAP, initial=start, inner_share=INNER_SHARE
+            )
+            warm = time.perf_counter() - began
+            is_change = previous is not None and previous[1].key != factions.key
+            cold_all, warm_all, months = cold_all + cold, warm_all + warm, months + 1
+            if is_change:
+                cold_changed, warm_changed = cold_changed + cold, warm_changed + warm
+                changed += 1
+            previous = (world, factions, result.paths)
+    print(
+        f"monthly loop, {replications} replications x {context.scenario.months} months of "
+        f"{strategy.id}: cold {cold_all:.2f} s, warm {warm_all:.2f} s, ratio "
+        f"{cold_all / warm_all:.1f}; the {changed} months whose world changed: cold "
+        f"{cold_changed:.2f} s, warm {warm_changed:.2f} s, ratio "
+        f"{cold_changed / max(warm_changed, 1e-12):.1f}"
+    )
+
+
+def timed(function: Callable[[], object], runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="timings per case (median)")
+    parser.add_argument("--replications", type=int, default=5, help="runs of the monthly loop")
+    args = parser.parse_args()
+    scenario = load_scenario()
+    context = prepare(scenario)
+    strategy = scenario.get_strategy("unilateral-drone-strikes")
+    cache = WorldCache(strategy.id)
+    before = _solve_world(context, strategy, (), _factions_of(context, ()), cache)
+    solve_equilibrium(before.world.problem, gap=SOLVER_GAP)  # compile outside the timings
+    monthly_loop(context, strategy, args.replications)
+    print("world after the split          cold s  iters   warm s  iters  ratio")
+    ratios = []
+    for root in context.roots:
+        key = ((root, True),)
+        factions = _factions_of(context, key)
+        world = world_of(context, strategy, factions)
+        start = _carry_paths(
+            before.world, before.factions.weight, before.result.paths, world, factions
+        )
+        cold, cold_result = timed(
+            lambda w=world: solve_equilibrium(w.problem, gap=SOLVER_GAP), args.runs
+        )
+        warm, warm_result = timed(
+            lambda w=world, s=start: solve_equilibrium(
+                w.problem, gap=SOLVER_GAP, initial=s, inner_share=INNER_SHARE
+            ),
+            args.runs,
+        )
+        ratios.append(cold / warm)
+        print(
+            f"{root + ' split':30s} {cold:7.4f} {cold_result.iterations:6d} "  # type: ignore[attr-defined]
+            f"{warm:8.4f} {warm_result.iterations:6d} {cold / warm:6.1f}"  # type: ignore[attr-defined]
+        )
+    same, _ = timed(
+        lambda: solve_equilibrium(
+            before.world.problem, gap=SOLVER_GAP, initial=before.result.paths
+        ),
+        args.runs,
+    )
+    cold, _ = timed(lambda: solve_equilibrium(before.world.problem, gap=SOLVER_GAP), args.runs)
+    print(
+        f"median ratio cold/warm after a split: {statistics.median(ratios):.1f} "
+        f"(min {min(ratios):.1f}); unchanged month: cold {cold:.4f} s, warm {same:.4f} s, "
+        f"ratio {cold / same:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
