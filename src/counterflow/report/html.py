@@ -3,8 +3,8 @@
 It holds the results table, a bar chart of delivered kg by strategy, a map of the status
 quo's monthly flows on the corridors over Mexico's state lines, coastline and borders
 (Natural Earth, public domain, from the dataset's ``map_layers.json``), homicides per month by
-strategy (mean over replications, with the 5-95% band of the paired excess) and small maps of
-where each strategy changes homicides.
+strategy (mean over replications, shaded between the 5% and 95% quantiles of the replications)
+and small maps of where each strategy changes homicides.
 """
 
 from __future__ import annotations
@@ -67,9 +67,8 @@ def _table(rows: list[dict[str, Any]]) -> str:
                 cells.append(f"<td>{value:.3f}</td>")
             elif key in with_interval and value is not None:
                 low, high = row[f"{key}_p05"], row[f"{key}_p95"]
-                cells.append(
-                    f"<td>{_number(value)}<br><small>{low:,.1f} to {high:,.1f}</small></td>"
-                )
+                interval = f"<br><small>{low:,.1f} to {high:,.1f}</small>" if low != high else ""
+                cells.append(f"<td>{_number(value)}{interval}</td>")
             else:
                 cells.append(f"<td>{_number(value)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -163,23 +162,26 @@ def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
     """National homicides per month by strategy (mean over replications)."""
     scenario = context.scenario
     series = {}
+    bands = {}
     for strategy in scenario.strategy:
         tables = [run.regions for run in runs[strategy.id] if not run.regions.empty]
         if not tables:
             return '<p class="note">No homicide counts in this dataset: not computed.</p>'
-        monthly = np.mean(
-            [t.groupby("month")["homicides"].sum().to_numpy() for t in tables], axis=0
+        national = np.array([t.groupby("month")["homicides"].sum().to_numpy() for t in tables])
+        series[strategy.id] = national.mean(axis=0)
+        bands[strategy.id] = (
+            np.quantile(national, 0.05, axis=0, method="linear"),
+            np.quantile(national, 0.95, axis=0, method="linear"),
         )
-        series[strategy.id] = monthly
-    width, height, left, bottom, top = 760, 300, 70, 30, 10
+    width, height, left, bottom, top = 820, 300, 70, 30, 10
     months = scenario.months
-    low = min(float(v.min()) for v in series.values())
-    high = max(float(v.max()) for v in series.values())
+    low = min(float(lo.min()) for lo, _ in bands.values())
+    high = max(float(hi.max()) for _, hi in bands.values())
     pad = max((high - low) * 0.1, 1.0)
     low, high = low - pad, high + pad
 
     def x(month: float) -> float:
-        return left + (width - left - 190) * (month - 1) / max(months - 1, 1)
+        return left + (width - left - 230) * (month - 1) / max(months - 1, 1)
 
     def y(value: float) -> float:
         return top + (height - top - bottom) * (high - value) / (high - low)
@@ -203,14 +205,22 @@ def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
     )
     for i, (strategy_id, values) in enumerate(series.items()):
         colour = _PALETTE[i % len(_PALETTE)]
+        lo, hi = bands[strategy_id]
+        if np.any(hi > lo):
+            outline = [f"{x(m + 1):.1f},{y(v):.1f}" for m, v in enumerate(hi)]
+            outline += [f"{x(m + 1):.1f},{y(v):.1f}" for m, v in reversed(list(enumerate(lo)))]
+            parts.append(
+                f'<polygon points="{" ".join(outline)}" fill="{colour}" fill-opacity="0.12" '
+                'stroke="none"/>'
+            )
         points = " ".join(f"{x(m + 1):.1f},{y(v):.1f}" for m, v in enumerate(values))
         parts.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"/>'
         )
         label_y = top + 14 * i + 10
         parts.append(
-            f'<rect x="{width - 180}" y="{label_y - 8}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{width - 165}" y="{label_y + 1}" font-size="11">'
+            f'<rect x="{width - 215}" y="{label_y - 8}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{width - 200}" y="{label_y + 1}" font-size="11">'
             f"{html.escape(strategy_id)}</text>"
         )
     parts.append("</svg>")
@@ -290,8 +300,9 @@ no person.</p>
 <h2>Delivered to the US market (kg over {scenario.months} months)</h2>
 {_bar_chart(rows)}
 <h2>Homicides in Mexico per month</h2>
-<p class="note">Sum over states, mean over replications. Removals raise homicides where the
-organization is strong and next door, fading over months; splits raise contested flow.</p>
+<p class="note">Sum over states: the line is the mean over replications, the shade runs from
+the 5% to the 95% quantile of the replications. Removals raise homicides where the organization
+is strong and next door, fading over months; splits raise contested flow.</p>
 {_homicide_chart(context, runs)}
 <h2>Where homicides change (excess over the horizon against the status quo)</h2>
 <p class="note">Circles at state centres; area grows with the mean excess (red: more, blue:
