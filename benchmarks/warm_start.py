@@ -30,27 +30,12 @@ from counterflow.model import (
     _carry_paths,
     _factions_of,
     _solve_world,
-    _supply_and_elastic,
+    build_month_world,
     prepare,
     simulate,
 )
-from counterflow.orgs import Factions, OrgState
+from counterflow.orgs import OrgState
 from counterflow.scenario import Strategy, load_scenario
-from counterflow.traffic import StrategyWorld, build_world
-
-
-def world_of(context: Context, strategy: Strategy, factions: Factions) -> StrategyWorld:
-    supply, elastic = _supply_and_elastic(context, factions)
-    return build_world(
-        context.network,
-        context.dataset,
-        context.parameters,
-        strategy.levers,
-        supply,
-        elastic=elastic,
-        shares=factions.shares,
-        root_of=factions.root_of,
-    )
 
 
 def monthly_loop(context: Context, strategy: Strategy, replications: int) -> None:
@@ -64,7 +49,7 @@ def monthly_loop(context: Context, strategy: Strategy, replications: int) -> Non
         for month in range(1, context.scenario.months + 1):
             state = OrgState(context.roots, {k: v for k, v in split.items() if v <= month})
             factions = state.factions(month, context.shares, context.parameters)
-            world = world_of(context, strategy, factions)
+            world = build_month_world(context, strategy, factions)
             if previous is None:
                 source = (context.baseline_world, {}, context.baseline_paths)
             else:
@@ -119,7 +104,7 @@ def main() -> None:
     for root in context.roots:
         key = ((root, True),)
         factions = _factions_of(context, key)
-        world = world_of(context, strategy, factions)
+        world = build_month_world(context, strategy, factions)
         start = _carry_paths(
             before.world, before.factions.weight, before.result.paths, world, factions
         )

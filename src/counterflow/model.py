@@ -67,7 +67,15 @@ from counterflow.traffic import (
     state_flows,
 )
 
-__all__ = ["SOLVER_GAP", "Context", "RunResult", "WorldCache", "prepare", "simulate"]
+__all__ = [
+    "SOLVER_GAP",
+    "Context",
+    "RunResult",
+    "WorldCache",
+    "build_month_world",
+    "prepare",
+    "simulate",
+]
 
 WorldKey = tuple[tuple[str, bool], ...]
 
@@ -275,6 +283,21 @@ def _supply_and_elastic(
     return pd.concat(rows, ignore_index=True), elastic
 
 
+def build_month_world(context: Context, strategy: Strategy, factions: Factions) -> StrategyWorld:
+    """The assignment problem of a strategy's month with these organizations."""
+    supply, elastic = _supply_and_elastic(context, factions)
+    return build_world(
+        context.network,
+        context.dataset,
+        context.parameters,
+        strategy.levers,
+        supply,
+        elastic=elastic,
+        shares=factions.shares,
+        root_of=factions.root_of,
+    )
+
+
 def _carry_paths(
     old: StrategyWorld,
     old_weight: dict[str, float],
@@ -311,17 +334,7 @@ def _solve_world(
     """The equilibrium of one world key, warm-started from its predecessor's routes."""
     if key in cache.worlds:
         return cache.worlds[key]
-    supply, elastic = _supply_and_elastic(context, factions)
-    world = build_world(
-        context.network,
-        context.dataset,
-        context.parameters,
-        strategy.levers,
-        supply,
-        elastic=elastic,
-        shares=factions.shares,
-        root_of=factions.root_of,
-    )
+    world = build_month_world(context, strategy, factions)
     previous = _predecessor(key)
     if previous is None:
         source_world, source_weight = context.baseline_world, {}
