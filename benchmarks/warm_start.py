@@ -22,19 +22,14 @@ import time
 from collections.abc import Callable
 
 from counterflow.assign import solve_equilibrium
-from counterflow.model import (
-    INNER_SHARE,
-    SOLVER_GAP,
-    Context,
-    WorldCache,
-    _carry_paths,
-    _factions_of,
-    _solve_world,
+from counterflow.model import INNER_SHARE, SOLVER_GAP, Context, WorldCache, prepare, simulate
+from counterflow.model.worlds import (
+    base_key,
     build_month_world,
-    prepare,
-    simulate,
+    carry_paths,
+    factions_of,
+    solve_world,
 )
-from counterflow.orgs import OrgState
 from counterflow.scenario import Strategy, load_scenario
 
 
@@ -44,17 +39,15 @@ def monthly_loop(context: Context, strategy: Strategy, replications: int) -> Non
     changed = months = 0
     for replication in range(replications):
         run = simulate(context, strategy, replication=replication)
-        split = {r.root: r.month for r in run.removals if r.fragmented}
         previous = None
-        for month in range(1, context.scenario.months + 1):
-            state = OrgState(context.roots, {k: v for k, v in split.items() if v <= month})
-            factions = state.factions(month, context.shares, context.parameters)
-            world = build_month_world(context, strategy, factions)
+        for key in run.world_keys:
+            factions = factions_of(context, key.splits)
+            world = build_month_world(context, strategy, factions, key)
             if previous is None:
                 source = (context.baseline_world, {}, context.baseline_paths)
             else:
-                source = (previous[0], previous[1].weight, previous[2])
-            start = _carry_paths(source[0], source[1], source[2], world, factions)
+                source = (previous[1], previous[2].weight, previous[3])
+            start = carry_paths(source[0], source[1], source[2], world, factions)
             began = time.perf_counter()
             solve_equilibrium(world.problem, gap=SOLVER_GAP)
             cold = time.perf_counter() - began
@@ -63,12 +56,12 @@ def monthly_loop(context: Context, strategy: Strategy, replications: int) -> Non
                 world.problem, gap=SOLVER_GAP, initial=start, inner_share=INNER_SHARE
             )
             warm = time.perf_counter() - began
-            is_change = previous is not None and previous[1].key != factions.key
+            is_change = previous is not None and previous[0] != key
             cold_all, warm_all, months = cold_all + cold, warm_all + warm, months + 1
             if is_change:
                 cold_changed, warm_changed = cold_changed + cold, warm_changed + warm
                 changed += 1
-            previous = (world, factions, result.paths)
+            previous = (key, world, factions, result.paths)
     print(
         f"monthly loop, {replications} replications x {context.scenario.months} months of "
         f"{strategy.id}: cold {cold_all:.2f} s, warm {warm_all:.2f} s, ratio "
@@ -96,16 +89,16 @@ def main() -> None:
     context = prepare(scenario)
     strategy = scenario.get_strategy("unilateral-drone-strikes")
     cache = WorldCache(strategy.id)
-    before = _solve_world(context, strategy, (), _factions_of(context, ()), cache)
+    before = solve_world(context, strategy, base_key(context), cache)
     solve_equilibrium(before.world.problem, gap=SOLVER_GAP)  # compile outside the timings
     monthly_loop(context, strategy, args.replications)
     print("world after the split          cold s  iters   warm s  iters  ratio")
     ratios = []
     for root in context.roots:
-        key = ((root, True),)
-        factions = _factions_of(context, key)
-        world = build_month_world(context, strategy, factions)
-        start = _carry_paths(
+        key = base_key(context)._replace(splits=((root, True),))
+        factions = factions_of(context, key.splits)
+        world = build_month_world(context, strategy, factions, key)
+        start = carry_paths(
             before.world, before.factions.weight, before.result.paths, world, factions
         )
         cold, cold_result = timed(

@@ -3,6 +3,7 @@ output folder untouched."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import tomllib
@@ -64,9 +65,11 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
             sum(row[f"delivered_kg_{d}"] for d in ("fentanyl", "methamphetamine", "cocaine"))
         )
         assert 0.0 <= row["diversion_share"] <= 1.0
-        for outcome in NOT_COMPUTED:
-            assert row[outcome] is None
-        assert row["not_computed"] == list(NOT_COMPUTED)
+        assert NOT_COMPUTED == ()
+        assert row["not_computed"] == []
+        assert 0.0 <= row["cooperation_min"] <= row["cooperation_end"] <= 1.0
+        for framework in ("international", "us", "mexico"):
+            assert row[f"legal_{framework}"] in ("permitted", "contested", "prohibited")
     # Every strategy with a flow lever delivers fewer kg (DESIGN.md, expected directions).
     for strategy in FLOW_LEVERS:
         assert by_id[strategy]["delivered_change_pct"] < 0, strategy
@@ -80,10 +83,19 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
         if row["strategy"] not in ("joint-capture-with-consent", "unilateral-drone-strikes"):
             assert row["fragmentation_events"] == 0.0
     assert base["excess_homicides"] == base["excess_homicides_p95"] == 0.0
+    # Unilateral strikes lower cooperation; the catalogue's legal verdicts (issue 6).
+    assert by_id["unilateral-drone-strikes"]["cooperation_min"] < base["cooperation_min"]
+    assert [
+        by_id["unilateral-drone-strikes"][f"legal_{f}"] for f in ("international", "us", "mexico")
+    ] == [
+        "prohibited",
+        "contested",
+        "prohibited",
+    ]
     results = pd.read_csv(out / "results.csv", keep_default_na=False)
     assert list(results.columns) == list(RESULT_COLUMNS)
-    assert (results["excess_homicides"] != "").all()
-    assert (results["cooperation_end"] == "").all()
+    for column in ("excess_homicides", "cooperation_end", "legal_international", "legal_us"):
+        assert (results[column] != "").all(), column
     regions = pd.read_csv(out / "regions.csv")
     assert list(regions.columns) == list(REGION_COLUMNS)
     assert len(regions) == 8 * 2 * 3 * 32
@@ -107,6 +119,9 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
     report = (out / "report.html").read_text()
     assert report.startswith("<!DOCTYPE html>")
     assert "<svg" in report
+    for section in ("Homicides in Mexico per month", "Cooperation with Mexico", "Law"):
+        assert f"<h2>{section}" in report, section
+    assert "not legal advice" in report
     for forbidden in ("<script", "http://cdn", "https://", "<link"):
         assert forbidden not in report.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
@@ -143,7 +158,11 @@ def test_baseline_reproduces_the_calibration() -> None:
 def scenario_text(change) -> str:
     data = tomllib.loads(builtin_scenario_path().read_text())
     change(data)
-    lines = [f"{k} = {json.dumps(v)}" for k, v in data.items() if not isinstance(v, (dict, list))]
+    lines = [
+        f"{k} = {v.isoformat() if isinstance(v, dt.date) else json.dumps(v)}"
+        for k, v in data.items()
+        if not isinstance(v, (dict, list))
+    ]
     for table in ("parameters", "uncertainties"):
         lines.append(f"[{table}]")
         lines.extend(f'"{k}" = {json.dumps(v)}' for k, v in data.get(table, {}).items())

@@ -144,9 +144,9 @@ def _classes(context: Context, result: RunResult) -> list[Any]:
 def test_no_removals_and_no_crackdowns_no_excess() -> None:
     quiet = {
         "id": "watch-only",
-        "label": "ISR flights, no action",
+        "label": "ISR flights with consent, no action",
         "levers": {
-            "consent": False,
+            "consent": True,
             "isr_coverage": 0.8,
             "leadership_removal": {"method": "strike", "intensity": 0.0},
         },

@@ -7,6 +7,7 @@ and exit code 2; a failure inside a run exits 1.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -42,7 +43,15 @@ from counterflow.errors import (
     InputError,
     NetworkFormatError,
 )
-from counterflow.model import RunResult, WorldCache, prepare, simulate
+from counterflow.legal import NOT_ADVICE, load_law
+from counterflow.model import (
+    RunResult,
+    WorldCache,
+    assess_horizon,
+    assess_strategy,
+    prepare,
+    simulate,
+)
 from counterflow.network import (
     Network,
     TntpNetwork,
@@ -470,6 +479,7 @@ def _write_outputs(out: Path, files: dict[str, str]) -> None:
             staging.rmdir()
 
 
+_SHORT_VERDICT = {"permitted": "ok", "contested": "?", "prohibited": "NO"}
 _CSV_FLOAT = "%.10g"  # kg and homicides per month in the long tables: ten significant digits
 
 
@@ -544,7 +554,9 @@ def compare(
                 run = simulate(context, strategy, replication=replication, cache=cache)
                 runs[strategy.id].append(run)
                 progress.advance(task)
-    rows = result_rows(scenario, runs)
+    book = load_law()
+    verdicts = {s.id: assess_horizon(context, s, book) for s in scenario.strategy}
+    rows = result_rows(scenario, runs, verdicts)
     order = scenario.strategy_ids
     results_csv = ",".join(RESULT_COLUMNS) + "\n"
     results_csv += "".join(
@@ -555,7 +567,7 @@ def compare(
         "crossings.csv": crossing_rows(runs, order).to_csv(
             index=False, lineterminator="\n", float_format=_CSV_FLOAT
         ),
-        "report.html": build_report(context, rows, runs),
+        "report.html": build_report(context, rows, runs, verdicts),
     }
     regions = region_rows(runs, order)
     if not regions.empty:
@@ -588,7 +600,8 @@ def _print_table(name: str, months: int, replications: int, rows: list[dict[str,
         "homicides",
         "splits",
         "civilians",
-        "legal",
+        "C end",
+        "legal intl/US/MX",
     )
     for title in titles:
         table.add_column(title, justify="left" if title == "strategy" else "right", no_wrap=True)
@@ -608,17 +621,93 @@ def _print_table(name: str, months: int, replications: int, rows: list[dict[str,
             number(row["excess_homicides"], "{:+,.0f}"),
             number(row["fragmentation_events"], "{:.2f}"),
             number(row["civilian_harm"], "{:.1f}"),
-            number(row["legal_international"], "{}"),
+            number(row["cooperation_end"], "{:.2f}"),
+            "/".join(
+                _SHORT_VERDICT.get(row[f"legal_{f}"], "n/c")
+                for f in ("international", "us", "mexico")
+            ),
         )
     console = Console(highlight=False, width=max(_stdout().width, 130))
     console.print(table)
     console.print(
         "kg over the horizon; homicides: excess over the status quo; splits: organizations "
-        "split; civilians: expected civilian deaths from strikes"
+        "split; civilians: expected civilian deaths from strikes; C end: cooperation index at "
+        "the end; legal: worst verdict over the months (ok permitted, ? contested, NO "
+        "prohibited; counterflow legal explains)"
     )
     missing = sorted({key for row in rows for key in row["not_computed"]})
     if missing:
         console.print(f"n/c: not computed yet ({', '.join(missing)})")
+
+
+@app.command()
+def legal(
+    strategy_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[STRATEGY]", help="Strategy id (default: every strategy)."),
+    ] = None,
+    scenario_file: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Scenario file (default: built-in mexico-2025)."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Date YYYY-MM-DD (default: the scenario's start_date)."),
+    ] = None,
+    law: Annotated[
+        Path | None, typer.Option("--law", help="Folder of rules files (default: built-in).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON list.")] = False,
+) -> None:
+    """Assess strategies under international, US and Mexican law, with reasons and sources."""
+    scenario = load_scenario(scenario_file)
+    day = scenario.start_date
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise InputError(
+                f"{as_of!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-06-01",
+                key="--as-of",
+            ) from None
+    if strategy_id is not None and strategy_id not in scenario.strategy_ids:
+        raise InputError(
+            f"unknown strategy {strategy_id!r}; use one of {', '.join(scenario.strategy_ids)}",
+            key="STRATEGY",
+        )
+    book = load_law(law)
+    dataset = load_dataset(scenario.network)
+    chosen = [s for s in scenario.strategy if strategy_id in (None, s.id)]
+    assessments = [(s, assess_strategy(dataset, s, day, book)) for s in chosen]
+    if as_json:
+        items = [
+            {
+                "strategy": s.id,
+                "as_of": a.as_of.isoformat(),
+                **a.verdicts,
+                "trace": [step.as_dict() for step in a.trace],
+                "note": NOT_ADVICE,
+            }
+            for s, a in assessments
+        ]
+        sys.stdout.write(json.dumps(items, ensure_ascii=False) + "\n")
+        return
+    console = Console(highlight=False, width=max(_stdout().width, 120))
+    for strategy, assessment in assessments:
+        verdicts = ", ".join(f"{f}: {v}" for f, v in assessment.verdicts.items())
+        console.print(f"[bold]{strategy.id}[/bold] as of {day}: {verdicts}")
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for title in ("framework", "rule", "finding", "citation"):
+            table.add_column(title, overflow="fold")
+        for step in assessment.trace:
+            marker = {"permits": "+", "contests": "?", "prohibits": "x"}.get(step.effect, " ")
+            table.add_row(step.framework, f"{marker} {step.rule}", step.finding, step.citation)
+        console.print(table)
+        console.print()
+    console.print(
+        f"{NOT_ADVICE} Verdicts are the mainstream reading; contested claims are shown as "
+        "asserted. + permits, ? contested, x prohibits."
+    )
 
 
 @app.command()

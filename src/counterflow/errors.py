@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "InputFileNotFoundError",
     "InvalidParameterError",
+    "LegalDataError",
     "NetworkFormatError",
     "SolverError",
 ]
@@ -66,6 +67,10 @@ class InputFileNotFoundError(InputError, FileNotFoundError):
 
 class NetworkFormatError(InputError):
     """A network or demand file is malformed (bad line, unknown node, bad value)."""
+
+
+class LegalDataError(InputError):
+    """A legal rules file is malformed (missing citation or date, overlapping versions, ...)."""
 
 
 class InvalidParameterError(InputError):

@@ -14,8 +14,10 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from counterflow.model import Context, RunResult
+from counterflow.legal import NOT_ADVICE
+from counterflow.model import Context, HorizonVerdicts, RunResult
 from counterflow.scenario import BASELINE_ID
 
 _PALETTE = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -54,9 +56,12 @@ def _table(rows: list[dict[str, Any]]) -> str:
         ("excess_homicides", "excess homicides"),
         ("fragmentation_events", "splits"),
         ("civilian_harm", "civilian deaths"),
+        ("cooperation_end", "cooperation at end"),
         ("legal_international", "legal (intl)"),
+        ("legal_us", "legal (US)"),
+        ("legal_mexico", "legal (Mexico)"),
     ]
-    with_interval = ("excess_homicides", "fragmentation_events", "civilian_harm")
+    with_interval = ("excess_homicides", "fragmentation_events", "civilian_harm", "cooperation_end")
     head = "".join(f"<th>{html.escape(title)}</th>" for _, title in columns)
     body = []
     for row in rows:
@@ -158,26 +163,20 @@ def _map(context: Context, run: RunResult) -> str:
     return "".join(parts)
 
 
-def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
-    """National homicides per month by strategy (mean over replications)."""
-    scenario = context.scenario
-    series = {}
-    bands = {}
-    for strategy in scenario.strategy:
-        tables = [run.regions for run in runs[strategy.id] if not run.regions.empty]
-        if not tables:
-            return '<p class="note">No homicide counts in this dataset: not computed.</p>'
-        national = np.array([t.groupby("month")["homicides"].sum().to_numpy() for t in tables])
-        series[strategy.id] = national.mean(axis=0)
-        bands[strategy.id] = (
-            np.quantile(national, 0.05, axis=0, method="linear"),
-            np.quantile(national, 0.95, axis=0, method="linear"),
+def _series_chart(months: int, series: dict[str, NDArray[np.float64]], *, digits: int = 0) -> str:
+    """Lines per strategy over months (rows of ``series[id]``: replications), 5-95% shaded."""
+    means = {k: v.mean(axis=0) for k, v in series.items()}
+    bands = {
+        k: (
+            np.quantile(v, 0.05, axis=0, method="linear"),
+            np.quantile(v, 0.95, axis=0, method="linear"),
         )
+        for k, v in series.items()
+    }
     width, height, left, bottom, top = 820, 300, 70, 30, 10
-    months = scenario.months
     low = min(float(lo.min()) for lo, _ in bands.values())
     high = max(float(hi.max()) for _, hi in bands.values())
-    pad = max((high - low) * 0.1, 1.0)
+    pad = max((high - low) * 0.1, 10.0 ** (-digits))
     low, high = low - pad, high + pad
 
     def x(month: float) -> float:
@@ -195,7 +194,7 @@ def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
     )
     parts.extend(
         f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">'
-        f"{value:,.0f}</text>"
+        f"{value:,.{digits}f}</text>"
         for value in np.linspace(low + pad, high - pad, 4)
     )
     parts.extend(
@@ -203,7 +202,7 @@ def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
         f'font-size="11">{month}</text>'
         for month in sorted({1, *range(6, months + 1, 6), months})
     )
-    for i, (strategy_id, values) in enumerate(series.items()):
+    for i, (strategy_id, values) in enumerate(means.items()):
         colour = _PALETTE[i % len(_PALETTE)]
         lo, hi = bands[strategy_id]
         if np.any(hi > lo):
@@ -224,6 +223,55 @@ def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
             f"{html.escape(strategy_id)}</text>"
         )
     parts.append("</svg>")
+    return "".join(parts)
+
+
+def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
+    """National homicides per month by strategy."""
+    series = {}
+    for strategy in context.scenario.strategy:
+        tables = [run.regions for run in runs[strategy.id] if not run.regions.empty]
+        if not tables:
+            return '<p class="note">No homicide counts in this dataset: not computed.</p>'
+        series[strategy.id] = np.array(
+            [t.groupby("month")["homicides"].sum().to_numpy() for t in tables]
+        )
+    return _series_chart(context.scenario.months, series)
+
+
+def _cooperation_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
+    """The cooperation index per month by strategy."""
+    series = {
+        s.id: np.array([run.cooperation for run in runs[s.id]]) for s in context.scenario.strategy
+    }
+    return _series_chart(context.scenario.months, series, digits=2)
+
+
+def _legal_section(verdicts: dict[str, HorizonVerdicts] | None) -> str:
+    """Per strategy: the verdicts, and the reasoning with its citations."""
+    if not verdicts:
+        return '<p class="note">Not computed.</p>'
+    parts = []
+    for strategy_id, found in verdicts.items():
+        summary = ", ".join(
+            f"{html.escape(f)}: <b>{html.escape(v)}</b> (as of {found.as_of[f]})"
+            for f, v in found.verdicts.items()
+        )
+        rows = "".join(
+            "<tr>"
+            f"<td>{html.escape(step.framework)}</td>"
+            f"<td>{html.escape(step.rule)}</td>"
+            f"<td>{html.escape(step.effect)}</td>"
+            f"<td style='text-align:left'>{html.escape(step.finding)}</td>"
+            f"<td style='text-align:left'>{html.escape(step.citation)}</td>"
+            "</tr>"
+            for step in found.trace
+        )
+        parts.append(
+            f"<details><summary><b>{html.escape(strategy_id)}</b>: {summary}</summary>"
+            "<table><thead><tr><th>framework</th><th>rule</th><th>effect</th><th>finding</th>"
+            f"<th>citation</th></tr></thead><tbody>{rows}</tbody></table></details>"
+        )
     return "".join(parts)
 
 
@@ -274,7 +322,10 @@ def _change_maps(context: Context, runs: dict[str, list[RunResult]]) -> str:
 
 
 def build_report(
-    context: Context, rows: list[dict[str, Any]], runs: dict[str, list[RunResult]]
+    context: Context,
+    rows: list[dict[str, Any]],
+    runs: dict[str, list[RunResult]],
+    verdicts: dict[str, HorizonVerdicts] | None = None,
 ) -> str:
     """Return the report as one HTML document."""
     scenario = context.scenario
@@ -308,6 +359,19 @@ is strong and next door, fading over months; splits raise contested flow.</p>
 <p class="note">Circles at state centres; area grows with the mean excess (red: more, blue:
 fewer). Hover a circle for the state and number.</p>
 {_change_maps(context, runs)}
+<h2>Cooperation with Mexico</h2>
+<p class="note">The cooperation index C (0: none, 1: full) at the end of each month: mean over
+replications, shaded from the 5% to the 95% quantile. Unilateral action on Mexican territory
+shocks it; it recovers with a half-life; consented joint work raises it. Below
+{context.parameters["diplomacy.consent_threshold"]:g} Mexico withholds consent and consented
+operations pause.</p>
+{_cooperation_chart(context, runs)}
+<h2>Law</h2>
+<p class="note">The worst verdict over the months of the horizon under each framework, and the
+reasoning of the month that reached it: each rule with its citation, the facts and the finding.
+Verdicts are the mainstream reading; claims the mainstream rejects are shown as asserted.
+{html.escape(NOT_ADVICE)}</p>
+{_legal_section(verdicts)}
 <h2>Status quo: monthly flows on the corridors</h2>
 <p class="note">Line width grows with the square root of kg per month (all drugs).
 Map layers: Natural Earth (public domain).</p>

@@ -12,11 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from counterflow.model import RunResult
+from counterflow.model import HorizonVerdicts, RunResult
 from counterflow.scenario import BASELINE_ID, Scenario
 from counterflow.traffic import DRUGS
 
 __all__ = [
+    "ALL_INTERVALS",
     "INTERVAL_OUTCOMES",
     "KG_OUTCOMES",
     "NOT_COMPUTED",
@@ -33,15 +34,11 @@ KG_OUTCOMES = (
     "seized_kg_us_ports",
     "abstained_kg",
 )
-# Outcomes of organizations in time: computed when the dataset has homicide counts.
+# Outcomes of organizations in time (excess homicides need the dataset's homicide counts).
 ORG_OUTCOMES = ("excess_homicides", "fragmentation_events", "civilian_harm")
-NOT_COMPUTED = (
-    "cooperation_end",
-    "cooperation_min",
-    "legal_international",
-    "legal_us",
-    "legal_mexico",
-)
+COOPERATION_OUTCOMES = ("cooperation_end", "cooperation_min")
+LEGAL_OUTCOMES = ("legal_international", "legal_us", "legal_mexico")
+NOT_COMPUTED: tuple[str, ...] = ()  # every outcome of DESIGN.md is computed now
 # Outcomes reported with _p05 / _p95 over replications (of the paired values).
 INTERVAL_OUTCOMES = (
     "delivered_kg",
@@ -50,6 +47,7 @@ INTERVAL_OUTCOMES = (
     "fragmentation_events",
     "civilian_harm",
 )
+LATER_INTERVAL_OUTCOMES = ("cooperation_end", "cooperation_min", "detainee_transfers")
 RESULT_COLUMNS = (
     "strategy",
     "label",
@@ -59,10 +57,14 @@ RESULT_COLUMNS = (
     "diversion_share",
     "active_crossings",
     *ORG_OUTCOMES,
-    *NOT_COMPUTED,
+    *COOPERATION_OUTCOMES,
+    *LEGAL_OUTCOMES,
     "not_computed",
     *(f"{outcome}_{end}" for outcome in INTERVAL_OUTCOMES for end in ("p05", "p95")),
+    "detainee_transfers",
+    *(f"{outcome}_{end}" for outcome in LATER_INTERVAL_OUTCOMES for end in ("p05", "p95")),
 )
+ALL_INTERVALS = (*INTERVAL_OUTCOMES, *LATER_INTERVAL_OUTCOMES)
 
 
 def _totals(run: RunResult) -> dict[str, float]:
@@ -104,17 +106,25 @@ def _paired(run: RunResult, baseline: RunResult, is_baseline: bool) -> dict[str,
         row["excess_homicides"] = 0.0 if is_baseline else excess
     row["fragmentation_events"] = float(run.fragmentation_events)
     row["civilian_harm"] = run.civilian_harm
+    row["cooperation_end"] = float(run.cooperation[-1]) if run.cooperation.size else None
+    row["cooperation_min"] = float(run.cooperation.min()) if run.cooperation.size else None
+    row["detainee_transfers"] = run.detainee_transfers
     return row
 
 
-def result_rows(scenario: Scenario, runs: dict[str, list[RunResult]]) -> list[dict[str, Any]]:
+def result_rows(
+    scenario: Scenario,
+    runs: dict[str, list[RunResult]],
+    legal: dict[str, HorizonVerdicts] | None = None,
+) -> list[dict[str, Any]]:
     """Rows of ``results.csv`` / ``--json``, one per strategy in scenario order.
 
     ``runs[strategy][r]`` is replication r. Each replication is paired with the baseline's
     same replication (common random numbers); a plain column is the mean over replications and
     ``_p05`` / ``_p95`` are ``numpy.quantile(..., method="linear")`` of the paired values
     (DESIGN.md, "Outcomes"). ``active_crossings`` stays an integer when every replication
-    agrees.
+    agrees. ``legal`` gives each strategy's verdicts (worst over its months); without it the
+    legal columns are not computed.
     """
     baseline = runs[BASELINE_ID]
     rows = []
@@ -124,28 +134,32 @@ def result_rows(scenario: Scenario, runs: dict[str, list[RunResult]]) -> list[di
             for run, base in zip(runs[strategy.id], baseline, strict=True)
         ]
         row: dict[str, Any] = {"strategy": strategy.id, "label": strategy.label}
-        missing = list(NOT_COMPUTED)
+        missing: list[str] = []
         for key in paired[0]:
             values = [p[key] for p in paired]
             if any(v is None for v in values):
                 row[key] = None
-                missing.insert(0, key)
+                missing.append(key)
                 continue
             numbers = np.array(values, dtype=float)
             row[key] = float(numbers.mean())
-            if key in INTERVAL_OUTCOMES:
+            if key in ALL_INTERVALS:
                 for end, q in (("p05", 0.05), ("p95", 0.95)):
                     row[f"{key}_{end}"] = float(np.quantile(numbers, q, method="linear"))
         if np.all(
             np.array([p["active_crossings"] for p in paired]) == paired[0]["active_crossings"]
         ):
             row["active_crossings"] = int(paired[0]["active_crossings"] or 0)
-        for outcome in INTERVAL_OUTCOMES:
+        for outcome in ALL_INTERVALS:
             for end in ("p05", "p95"):
                 row.setdefault(f"{outcome}_{end}", None)
-        for outcome in NOT_COMPUTED:
-            row[outcome] = None
-        row["not_computed"] = missing
+        verdicts = legal.get(strategy.id) if legal is not None else None
+        for outcome in LEGAL_OUTCOMES:
+            framework = outcome.removeprefix("legal_")
+            row[outcome] = verdicts.verdicts[framework] if verdicts is not None else None
+            if verdicts is None:
+                missing.append(outcome)
+        row["not_computed"] = [c for c in RESULT_COLUMNS if c in missing]
         rows.append({column: row[column] for column in RESULT_COLUMNS})
     return rows
 

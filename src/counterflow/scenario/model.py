@@ -2,12 +2,15 @@
 
 Names are part of the user-facing format and fixed: ``name``, ``network``, ``months``, ``seed``,
 ``replications``, ``[parameters]``, ``[uncertainties]`` and ``[[strategy]]`` with ``id``,
-``label`` and ``[strategy.levers]``. Unknown keys are errors (``extra="forbid"``).
+``label`` and ``[strategy.levers]``; added since: ``homicide_series``, ``homicide_year`` and
+``start_date`` (the first day of month 1: the date each month's legal assessment is made as of).
+Unknown keys are errors (``extra="forbid"``).
 """
 
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -84,6 +87,7 @@ class Scenario(_Frozen):
     replications: Annotated[int, Field(ge=1, le=100_000)] = 1
     homicide_series: Literal["sesnsp", "inegi"] = "sesnsp"
     homicide_year: Annotated[int, Field(ge=1990, le=2100)] = 2024
+    start_date: date = date(2025, 6, 1)
     parameters: dict[Annotated[str, Field(pattern=_KEY_PATTERN)], float] = Field(
         default_factory=dict
     )
@@ -133,6 +137,12 @@ class Scenario(_Frozen):
                 '(add [[strategy]] id = "status-quo")'
             )
         return self
+
+    def month_date(self, month: int) -> date:
+        """The date ``month - 1`` months after ``start_date`` (day capped at 28)."""
+        total = self.start_date.month - 1 + month - 1
+        day = min(self.start_date.day, 28)
+        return date(self.start_date.year + total // 12, total % 12 + 1, day)
 
     @property
     def strategy_ids(self) -> tuple[str, ...]:

@@ -398,6 +398,126 @@ PARAMETERS.update(
 )
 
 
+_ANALOGUES = (
+    "FACTS.md 7: Torkham closed 11 days after a strike killed 2 Pakistani soldiers (2010); "
+    "NATO supply lines closed ~7 months after Salala killed 24 (2011-12); information sharing "
+    "frozen and foreign agents curbed within ~2 months of the Oct 2020 arrest in Los Angeles"
+)
+
+# Cooperation with Mexico (counterflow.diplomacy).
+PARAMETERS.update(
+    {
+        "diplomacy.initial_cooperation": Parameter(
+            0.7,
+            0.5,
+            0.9,
+            0.0,
+            1.0,
+            "cooperation index C at the start (0: none, 1: full)",
+            "assumption: high but conditional in 2025 — 92 detainees transferred in about 11 "
+            "months against ~65 extraditions a year before, 10,000 National Guard sent north, "
+            "'collaboration and coordination, never subordination' (FACTS.md 6.3, 7.3, 7.4)",
+        ),
+        "diplomacy.consent_threshold": Parameter(
+            0.4,
+            0.3,
+            0.6,
+            0.0,
+            1.0,
+            "C below which Mexico withholds consent (consented operations pause)",
+            "assumption: below it cooperation is frozen, as information sharing was after the "
+            "Oct 2020 arrest (FACTS.md 7.1)",
+        ),
+        "diplomacy.shock_per_strike": Parameter(
+            0.5,
+            0.2,
+            1.0,
+            0.0,
+            100.0,
+            "severity of one unilateral strike on Mexican territory",
+            "assumption calibrated by analogy: one strike cuts C by ~40% (exp(-0.5)), a few "
+            f"in a month freeze cooperation ({_ANALOGUES})",
+        ),
+        "diplomacy.shock_per_raid": Parameter(
+            0.3,
+            0.1,
+            0.6,
+            0.0,
+            100.0,
+            "severity of one unilateral capture raid on Mexican territory",
+            "assumption: graver than the 2020 arrest abroad that froze information sharing, "
+            f"less than a lethal strike ({_ANALOGUES})",
+        ),
+        "diplomacy.shock_per_civilian_death": Parameter(
+            0.02,
+            0.01,
+            0.05,
+            0.0,
+            100.0,
+            "severity added per expected civilian death",
+            f"assumption from the dose-response of the Pakistan analogues ({_ANALOGUES})",
+        ),
+        "diplomacy.shock_per_overflight_month": Parameter(
+            0.02,
+            0.0,
+            0.1,
+            0.0,
+            100.0,
+            "severity of a month of unauthorized ISR flights",
+            "assumption: small; the amended Art. 40 names violations of Mexican air space "
+            "(FACTS.md 6.3)",
+        ),
+        "diplomacy.repetition_factor": Parameter(
+            0.2,
+            0.0,
+            0.5,
+            0.0,
+            10.0,
+            "extra severity per earlier month with unilateral action",
+            "assumption: repetition deepens the breach (DESIGN.md, 'Diplomacy')",
+        ),
+        "diplomacy.recovery_half_life_months": Parameter(
+            4.0,
+            1.0,
+            8.0,
+            0.1,
+            600.0,
+            "half-life of C's return to its initial level (months)",
+            f"assumption spanning the analogues ({_ANALOGUES})",
+        ),
+        "diplomacy.joint_work_gain": Parameter(
+            0.02,
+            0.0,
+            0.05,
+            0.0,
+            1.0,
+            "rise of C per month of consented joint operations at intensity 1 (share of 1 - C)",
+            "assumption: the 2025 transfers and deployments followed cooperation (FACTS.md 7.4)",
+        ),
+        "diplomacy.transfers_per_month": Parameter(
+            8.4,
+            5.0,
+            12.0,
+            0.0,
+            1000.0,
+            "detainees Mexico transfers to the US per month at the initial C",
+            "FACTS.md 7.3: 92 transferred in about 11 months (Feb 2025 - Jan 2026); scales "
+            "with min(1, C / C0)",
+        ),
+        "diplomacy.enforcement_elasticity": Parameter(
+            0.5,
+            0.2,
+            1.0,
+            0.0,
+            10.0,
+            "relative change of Mexican enforcement per unit change of C",
+            "assumption: Mexican enforcement falls by half as much as C (FACTS.md 7.4: "
+            "cooperation moved troops and transfers)",
+        ),
+    }
+)
+
+
 def check_parameters(
     values: dict[str, float], ranges: dict[str, tuple[float, float]]
 ) -> list[tuple[str, str]]:

@@ -143,7 +143,7 @@ def _road_enforcement(
 
 
 def enforcement_by_state(
-    dataset: Dataset, params: dict[str, float], levers: Levers
+    dataset: Dataset, params: dict[str, float], levers: Levers, *, factor: float = 1.0
 ) -> dict[str, float]:
     """Per state, the strategy's multiplier of Mexican enforcement (crackdowns, for violence).
 
@@ -151,7 +151,9 @@ def enforcement_by_state(
     the largest share of a targeted organization`` there (joint operations need consent), as
     on the roads of :func:`build_world`.
     """
-    out = {state: float(levers.state_enforcement.get(state, 1.0)) for state in dataset.states}
+    out = {
+        state: factor * float(levers.state_enforcement.get(state, 1.0)) for state in dataset.states
+    }
     joint = levers.joint_operations
     if joint is None or not levers.consent:
         return out
@@ -188,6 +190,7 @@ def build_world(
     market_access: dict[str, float] | None = None,
     shares: dict[str, dict[str, float]] | None = None,
     root_of: dict[str, str] | None = None,
+    mexican_enforcement: float = 1.0,
 ) -> StrategyWorld:
     """Build the assignment problem of one strategy.
 
@@ -207,6 +210,8 @@ def build_world(
             the named designated organizations are strong in ``control_shares.csv``.
         root_of: Per faction, its designated organization: sanctions and joint operations on
             an organization reach its factions (default: each organization is its own root).
+        mexican_enforcement: Multiplier of Mexican enforcement on every road (cooperation:
+            :func:`counterflow.diplomacy.enforcement_factor`; 1 leaves it as the levers set).
     """
     network = tnet.network
     num_links = network.num_links
@@ -218,7 +223,10 @@ def build_world(
     shares = designated if shares is None else shares
     root_of = root_of or {}
 
-    road_hazard = 1.0 - np.exp(-_road_enforcement(tnet, designated, params, levers))
+    enforcement = _road_enforcement(tnet, designated, params, levers)
+    if mexican_enforcement != 1.0:
+        enforcement = enforcement * mexican_enforcement
+    road_hazard = 1.0 - np.exp(-enforcement)
     multiplier = _port_multiplier(tnet, levers)
     port_hazard = {}
     for drug in DRUGS:

@@ -1,0 +1,176 @@
+"""A scenario's shared world: data, parameters, the status-quo anchor (:func:`prepare`).
+
+:func:`prepare` loads the dataset, resolves parameters, checks the scenario against the data
+and solves the status quo with the calibrated supply fixed, which anchors elastic supply
+(:func:`counterflow.traffic.elastic_terms`: the status quo then reproduces the data exactly).
+It also fixes what violence is measured against: the status quo's kg and contested kg per
+state, and the baseline homicides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from counterflow.assign import (
+    AssignmentProblem,
+    AssignmentResult,
+    PathFlows,
+    class_costs,
+    solve_equilibrium,
+)
+from counterflow.data import Dataset, load_dataset
+from counterflow.errors import InputError, SolverError
+from counterflow.orgs import HomicideBaseline, baseline_homicides
+from counterflow.scenario import BASELINE_ID, Problem, Scenario, ScenarioError
+from counterflow.scenario import check_against_dataset as check_scenario
+from counterflow.scenario.parameters import resolve_parameters
+from counterflow.traffic import (
+    ClassKey,
+    StateFlows,
+    StrategyWorld,
+    TraffickingNetwork,
+    build_trafficking_network,
+    build_world,
+    control_shares,
+    elastic_terms,
+    state_flows,
+)
+
+__all__ = ["INNER_SHARE", "MAX_PATH_HAZARD", "SOLVER_GAP", "Context", "prepare"]
+
+SOLVER_GAP = 1e-6  # relative gap of every monthly equilibrium (1e-4 leaves ~1% flow error)
+# Gradient projection's inner-sweep share for this network: ~25 coupled classes on 600 links,
+# where sweeps are cheap and a warm start after a split needs 4 iterations instead of 36
+# (measured: benchmarks/warm_start.py; any value converges to SOLVER_GAP).
+INNER_SHARE = 0.01
+MAX_PATH_HAZARD = 0.5  # DESIGN.md: least-cost paths must keep sum q_a <= 0.5
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every strategy of a scenario shares."""
+
+    scenario: Scenario
+    dataset: Dataset
+    network: TraffickingNetwork
+    parameters: dict[str, float]
+    elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]]
+    shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    roots: tuple[str, ...] = ()
+    core: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    homicides: HomicideBaseline | None = None
+    baseline_states: StateFlows | None = None
+    baseline_paths: PathFlows | None = None
+    baseline_world: StrategyWorld | None = None
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The states that regions are reported for."""
+        if self.homicides is not None:
+            return self.homicides.states
+        return tuple(self.dataset.states)
+
+
+def prepare(scenario: Scenario) -> Context:
+    """Load and check the scenario's world and anchor elastic supply on the status quo."""
+    dataset = load_dataset(scenario.network)
+    problems = check_scenario(scenario, dataset)
+    if problems:
+        raise ScenarioError(problems, path=None)
+    if dataset.supply.empty:
+        raise InputError(
+            "the dataset has no supply.csv; run scripts/calibrate.py or add one",
+            path=dataset.location,
+        )
+    parameters = resolve_parameters(scenario.parameters)
+    network = build_trafficking_network(dataset)
+    baseline = scenario.get_strategy(BASELINE_ID).levers
+    world = build_world(network, dataset, parameters, baseline, dataset.supply)
+    result = solve_equilibrium(world.problem, gap=SOLVER_GAP)
+    if not result.converged:
+        raise SolverError(f"the status quo did not reach gap {SOLVER_GAP:g}")
+    borders = network.kind == "border"
+    visibility = np.where(
+        borders, world.alpha * (result.link_flow / world.capacity_kg) ** world.beta, 0.0
+    )
+    port = np.max(list(world.port_hazard.values()), axis=0) * (1.0 + visibility)
+    hazard = world.road_hazard + np.minimum(world.q_max, port)
+    worst = _least_path_hazard(network, world.problem, result, hazard)
+    if worst > MAX_PATH_HAZARD:
+        raise ScenarioError(
+            [
+                Problem(
+                    "parameters",
+                    f"a least-cost path has a seizure hazard sum of {worst:.2f} > "
+                    f"{MAX_PATH_HAZARD}; lower traffic.road_hazard_per_km or the port rates",
+                )
+            ],
+            path=None,
+        )
+    terms = elastic_terms(world, result.pair_cost, parameters["traffic.supply_elasticity"])
+    shares = control_shares(dataset)
+    roots = tuple(sorted(dataset.organizations["org_id"]))
+    threshold = parameters["orgs.core_share_threshold"]
+    core = {}
+    for root in roots:
+        own = shares.get(root, {})
+        home = tuple(sorted(s for s, v in own.items() if v >= threshold))
+        core[root] = home or ((max(own, key=own.__getitem__),) if own else ())
+    homicides = None
+    if not dataset.homicides.empty:
+        homicides = baseline_homicides(
+            dataset.homicides, series=scenario.homicide_series, year=scenario.homicide_year
+        )
+    # The status quo with elastic supply (same flows as the anchor): the baseline of violence.
+    status_quo = build_world(network, dataset, parameters, baseline, dataset.supply, elastic=terms)
+    anchor = solve_equilibrium(status_quo.problem, gap=SOLVER_GAP, initial=result.paths)
+    states = homicides.states if homicides is not None else tuple(dataset.states)
+    return Context(
+        scenario,
+        dataset,
+        network,
+        parameters,
+        terms,
+        shares=shares,
+        roots=roots,
+        core=core,
+        homicides=homicides,
+        baseline_states=state_flows(network, status_quo, anchor, shares, states),
+        baseline_paths=anchor.paths,
+        baseline_world=status_quo,
+    )
+
+
+def _least_path_hazard(
+    network: TraffickingNetwork,
+    problem: AssignmentProblem,
+    result: AssignmentResult,
+    hazard: NDArray[np.float64],
+) -> float:
+    """Largest hazard sum over the classes' least-cost paths at the solution's costs."""
+    graph = network.network
+    costs = class_costs(problem, result.flows)
+    worst = 0.0
+    n = graph.num_nodes
+    # Parallel links do not occur in the trafficking graph: (tail, head) names a link.
+    link_of = {
+        (int(t), int(h)): a for a, (t, h) in enumerate(zip(graph.tail, graph.head, strict=True))
+    }
+    for k, travel_class in enumerate(problem.classes):
+        matrix = csr_matrix((costs[k] + 1e-12, (graph.tail, graph.head)), shape=(n, n))
+        _, predecessors = dijkstra(
+            matrix, indices=travel_class.demand.origins, return_predecessors=True
+        )
+        for row in range(predecessors.shape[0]):
+            total, node = 0.0, network.sink
+            while predecessors[row, node] >= 0:
+                parent = int(predecessors[row, node])
+                total += float(hazard[link_of[(parent, node)]])
+                node = parent
+            worst = max(worst, total)
+    return worst

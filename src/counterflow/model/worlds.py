@@ -1,0 +1,236 @@
+"""World keys: what a month's equilibrium depends on, solved once and warm-started.
+
+A month's equilibrium depends only on the strategy and on its :class:`WorldKey`: which
+organizations have split and whether their ground is still contested, whether Mexico consents
+to operations this month, and the cooperation level (C in steps of
+:data:`counterflow.diplomacy.LEVEL_STEP`). Each world is solved once, warm-started from the
+routes of its *predecessor* — the same world one change earlier (C one step nearer its start,
+consent restored, or the last split undone or still contested) — which in a run is usually
+last month's. So a world's numbers never depend on the order in which replications ran, and a
+:class:`WorldCache` can share them between replications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from counterflow.assign import AssignmentResult, PathFlows, solve_equilibrium
+from counterflow.diplomacy import cooperation_level, enforcement_factor
+from counterflow.errors import SolverError
+from counterflow.model.context import INNER_SHARE, SOLVER_GAP, Context
+from counterflow.orgs import Factions, OrgState
+from counterflow.scenario import Levers, Strategy
+from counterflow.traffic import (
+    ClassKey,
+    StateFlows,
+    StrategyWorld,
+    build_world,
+    month_flows,
+    state_flows,
+)
+
+__all__ = [
+    "SolvedWorld",
+    "WorldCache",
+    "WorldKey",
+    "base_key",
+    "build_month_world",
+    "carry_paths",
+    "factions_of",
+    "month_levers",
+    "solve_world",
+]
+
+
+class WorldKey(NamedTuple):
+    """What a strategy's month's equilibrium depends on."""
+
+    splits: tuple[tuple[str, bool], ...]
+    consented: bool
+    level: int
+
+
+@dataclass(frozen=True)
+class SolvedWorld:
+    """One world key's equilibrium and what it means in kg, per month."""
+
+    world: StrategyWorld
+    factions: Factions
+    result: AssignmentResult
+    by_drug: pd.DataFrame
+    crossings: pd.DataFrame
+    states: StateFlows
+    warm: bool
+
+
+@dataclass
+class WorldCache:
+    """Solved worlds of one strategy, shared by its replications (results do not depend on it)."""
+
+    strategy: str
+    worlds: dict[WorldKey, SolvedWorld] = field(default_factory=dict)
+
+
+def base_key(context: Context) -> WorldKey:
+    """Nothing split, consent given, cooperation at its initial level."""
+    level = cooperation_level(context.parameters["diplomacy.initial_cooperation"])
+    return WorldKey(splits=(), consented=True, level=level)
+
+
+def _predecessor(key: WorldKey, start: WorldKey) -> WorldKey | None:
+    """The same world one change earlier (``None`` for the strategy's starting world)."""
+    if key.level != start.level:
+        step = 1 if key.level < start.level else -1
+        return key._replace(level=key.level + step)
+    if not key.consented:
+        return key._replace(consented=True)
+    if not key.splits:
+        return None
+    *rest, (root, fighting) = key.splits
+    if fighting:
+        return key._replace(splits=tuple(rest))
+    return key._replace(splits=tuple(sorted([*rest, (root, True)])))
+
+
+def _supply_and_elastic(
+    context: Context, factions: Factions
+) -> tuple[pd.DataFrame, dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]]]:
+    """Supply rows and elastic terms of the active organizations (factions take a share)."""
+    supply = context.dataset.supply
+    rows = []
+    elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+    for org, weight in factions.weight.items():
+        root = factions.root_of[org]
+        own = supply[supply["org_id"] == root]
+        if own.empty:
+            continue
+        rows.append(own.assign(org_id=org, kg_per_month=own["kg_per_month"] * weight))
+        for key, (potential, slope) in context.elastic.items():
+            if key.org == root:
+                elastic[ClassKey(org, key.drug)] = (potential * weight, slope / weight)
+    return pd.concat(rows, ignore_index=True), elastic
+
+
+def month_levers(context: Context, levers: Levers, key: WorldKey) -> tuple[Levers, float]:
+    """The levers as they act in a month of this key, and Mexico's enforcement factor.
+
+    Without consent this month, joint operations pause; precursor inspection (Mexico's, at its
+    ports) scales with cooperation.
+    """
+    road, precursor, _ = enforcement_factor(key.level, context.parameters)
+    update: dict[str, object] = {}
+    if not key.consented and levers.joint_operations is not None:
+        update["joint_operations"] = None
+    if precursor != 1.0 and levers.precursor_inspection > 0:
+        update["precursor_inspection"] = levers.precursor_inspection * precursor
+    return (levers.model_copy(update=update) if update else levers), road
+
+
+def build_month_world(
+    context: Context, strategy: Strategy, factions: Factions, key: WorldKey | None = None
+) -> StrategyWorld:
+    """The assignment problem of a strategy's month with these organizations."""
+    supply, elastic = _supply_and_elastic(context, factions)
+    levers, road = month_levers(context, strategy.levers, key or base_key(context))
+    return build_world(
+        context.network,
+        context.dataset,
+        context.parameters,
+        levers,
+        supply,
+        elastic=elastic,
+        shares=factions.shares,
+        root_of=factions.root_of,
+        mexican_enforcement=road,
+    )
+
+
+def carry_paths(
+    old: StrategyWorld,
+    old_weight: dict[str, float],
+    paths: PathFlows,
+    new: StrategyWorld,
+    new_factions: Factions,
+) -> PathFlows | None:
+    """The old solution's routes for the new world's pairs (a faction starts from its share)."""
+    offsets = old.problem.pair_offsets
+    where: dict[tuple[str, str, int], int] = {}
+    for k, key in enumerate(old.classes):
+        for i, origin in enumerate(old.problem.classes[k].demand.origin):
+            where[(key.org, key.drug, int(origin))] = int(offsets[k]) + i
+    pairs: list[int] = []
+    scale: list[float] = []
+    for k, key in enumerate(new.classes):
+        root = new_factions.root_of.get(key.org, key.org)
+        weight = new_factions.weight.get(key.org, 1.0)
+        for origin in new.problem.classes[k].demand.origin:
+            for source in (key.org, root):
+                index = where.get((source, key.drug, int(origin)))
+                if index is not None:
+                    pairs.append(index)
+                    scale.append(weight / old_weight.get(source, 1.0))
+                    break
+            else:
+                return None
+    return paths.take(np.array(pairs, dtype=np.int64), np.array(scale))
+
+
+def factions_of(context: Context, splits: tuple[tuple[str, bool], ...]) -> Factions:
+    """The organizations of a key's splits (split months chosen to give the contest status)."""
+    duration = context.parameters["orgs.contest_months"]
+    month = 10**6
+    settled = month - int(np.ceil(duration))
+    split = {root: (month if fighting else settled) for root, fighting in splits}
+    return OrgState(context.roots, split).factions(month, context.shares, context.parameters)
+
+
+def normalize_key(strategy: Strategy, key: WorldKey) -> WorldKey:
+    """Consent only changes the world of a strategy with consented joint operations."""
+    levers = strategy.levers
+    if key.consented or levers.joint_operations is None or not levers.consent:
+        return key._replace(consented=True)
+    return key
+
+
+def solve_world(
+    context: Context, strategy: Strategy, key: WorldKey, cache: WorldCache
+) -> SolvedWorld:
+    """The equilibrium of one world key, warm-started from its predecessor's routes."""
+    key = normalize_key(strategy, key)
+    if key in cache.worlds:
+        return cache.worlds[key]
+    factions = factions_of(context, key.splits)
+    world = build_month_world(context, strategy, factions, key)
+    previous = _predecessor(key, base_key(context))
+    if previous is None:
+        source_world, source_weight = context.baseline_world, {}
+        source_paths = context.baseline_paths
+    else:
+        before = solve_world(context, strategy, previous, cache)
+        source_world, source_weight = before.world, before.factions.weight
+        source_paths = before.result.paths
+    initial = None
+    if source_world is not None and source_paths is not None:
+        initial = carry_paths(source_world, source_weight, source_paths, world, factions)
+    result = solve_equilibrium(
+        world.problem, gap=SOLVER_GAP, initial=initial, inner_share=INNER_SHARE
+    )
+    if not result.converged:
+        raise SolverError(f"strategy {strategy.id!r} did not reach gap {SOLVER_GAP:g}")
+    month = month_flows(context.network, world, result)
+    solved = SolvedWorld(
+        world,
+        factions,
+        result,
+        month.by_drug,
+        month.crossings,
+        state_flows(context.network, world, result, factions.shares, context.states),
+        initial is not None,
+    )
+    cache.worlds[key] = solved
+    return solved
