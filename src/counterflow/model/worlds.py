@@ -4,10 +4,10 @@ A month's equilibrium depends only on the strategy and on its :class:`WorldKey`:
 organizations have split and whether their ground is still contested, whether Mexico consents
 to operations this month, and the cooperation level (C in steps of
 :data:`counterflow.diplomacy.LEVEL_STEP`). Each world is solved once, warm-started from the
-routes of its *predecessor* — the same world one change earlier (C one step nearer its start,
-consent restored, or the last split undone or still contested) — which in a run is usually
-last month's. So a world's numbers never depend on the order in which replications ran, and a
-:class:`WorldCache` can share them between replications.
+routes of its *predecessor* — the same world one change earlier (the last split undone or
+still contested, consent restored, or C back at its starting level) — which in a run is
+usually last month's or close to it. So a world's numbers never depend on the order in which
+replications ran, and a :class:`WorldCache` can share them between replications.
 """
 
 from __future__ import annotations
@@ -83,18 +83,22 @@ def base_key(context: Context) -> WorldKey:
 
 
 def _predecessor(key: WorldKey, start: WorldKey) -> WorldKey | None:
-    """The same world one change earlier (``None`` for the strategy's starting world)."""
-    if key.level != start.level:
-        step = 1 if key.level < start.level else -1
-        return key._replace(level=key.level + step)
+    """The same world one change earlier (``None`` for the strategy's starting world).
+
+    Splits are undone first (the last one still contested, then not at all), then consent is
+    restored, then cooperation returns to its starting level: a run's worlds share their
+    cooperation level with the worlds they grew from, so few unvisited worlds are solved.
+    """
+    if key.splits:
+        *rest, (root, fighting) = key.splits
+        if fighting:
+            return key._replace(splits=tuple(rest))
+        return key._replace(splits=tuple(sorted([*rest, (root, True)])))
     if not key.consented:
         return key._replace(consented=True)
-    if not key.splits:
-        return None
-    *rest, (root, fighting) = key.splits
-    if fighting:
-        return key._replace(splits=tuple(rest))
-    return key._replace(splits=tuple(sorted([*rest, (root, True)])))
+    if key.level != start.level:
+        return key._replace(level=start.level)
+    return None
 
 
 def _supply_and_elastic(
@@ -102,18 +106,28 @@ def _supply_and_elastic(
 ) -> tuple[pd.DataFrame, dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]]]:
     """Supply rows and elastic terms of the active organizations (factions take a share)."""
     supply = context.dataset.supply
-    rows = []
+    owner = supply["org_id"].to_numpy()
+    kg = supply["kg_per_month"].to_numpy(dtype=float)
+    rows: list[NDArray[np.int64]] = []
+    orgs: list[str] = []
+    weights: list[float] = []
     elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
     for org, weight in factions.weight.items():
         root = factions.root_of[org]
-        own = supply[supply["org_id"] == root]
-        if own.empty:
+        own = np.flatnonzero(owner == root)
+        if own.size == 0:
             continue
-        rows.append(own.assign(org_id=org, kg_per_month=own["kg_per_month"] * weight))
+        rows.append(own)
+        orgs.extend([org] * own.size)
+        weights.extend([weight] * own.size)
         for key, (potential, slope) in context.elastic.items():
             if key.org == root:
                 elastic[ClassKey(org, key.drug)] = (potential * weight, slope / weight)
-    return pd.concat(rows, ignore_index=True), elastic
+    index = np.concatenate(rows)
+    table = supply.iloc[index].reset_index(drop=True)
+    table["org_id"] = orgs
+    table["kg_per_month"] = kg[index] * np.array(weights)
+    return table, elastic
 
 
 def month_levers(context: Context, levers: Levers, key: WorldKey) -> tuple[Levers, float]:

@@ -109,12 +109,21 @@ def _prices(dataset: Dataset) -> tuple[dict[str, float], dict[str, float]]:
     return origin, border
 
 
-def _state_mean(
-    tnet: TraffickingNetwork, value_of_state: dict[str, float], default: float
-) -> NDArray[np.float64]:
-    """Per link, the mean over its two ends of a per-state value (US side: default)."""
+def _state_index(tnet: TraffickingNetwork) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
+    """The state codes at link ends and, per end (tails then heads), its code's position."""
     ends = np.concatenate([tnet.state_a, tnet.state_b])
     codes, inverse = np.unique(ends, return_inverse=True)
+    return codes, inverse
+
+
+def _state_mean(
+    tnet: TraffickingNetwork,
+    value_of_state: dict[str, float],
+    default: float,
+    index: tuple[NDArray[np.str_], NDArray[np.intp]] | None = None,
+) -> NDArray[np.float64]:
+    """Per link, the mean over its two ends of a per-state value (US side: default)."""
+    codes, inverse = _state_index(tnet) if index is None else index
     values = np.array([value_of_state.get(str(code), default) for code in codes])
     a = values[inverse[: tnet.state_a.shape[0]]]
     b = values[inverse[tnet.state_a.shape[0] :]]
@@ -258,6 +267,7 @@ def build_world(
     sanctioned = set(levers.sanctions)
     precursor_cut = levers.precursor_inspection * params["traffic.precursor_sea_dependence"]
 
+    state_index = _state_index(tnet)
     classes: list[ClassKey] = []
     travel: list[TravelClass] = []
     index = {node: i for i, node in enumerate(tnet.node_table["node_id"])}
@@ -268,7 +278,7 @@ def build_world(
         toll = (
             params["traffic.toll_usd_per_kg_km"]
             * tnet.road_km
-            * (1.0 - _state_mean(tnet, shares.get(key.org, {}), 0.0))
+            * (1.0 - _state_mean(tnet, shares.get(key.org, {}), 0.0, state_index))
             * roads
         )
         value_on_link = origin_price[key.drug] + (value - origin_price[key.drug]) * progress
