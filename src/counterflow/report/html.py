@@ -48,8 +48,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         ("label", "strategy"),
         ("delivered_kg", "delivered kg"),
         ("delivered_change_pct", "change %"),
-        ("seized_kg_mexico", "seized in Mexico kg"),
-        ("seized_kg_us_ports", "seized at US ports kg"),
+        ("seized_kg", "seized kg (Mexico + US ports)"),
         ("abstained_kg", "not shipped kg"),
         ("diversion_share", "diversion share"),
         ("active_crossings", "active crossings"),
@@ -57,19 +56,24 @@ def _table(rows: list[dict[str, Any]]) -> str:
         ("fragmentation_events", "splits"),
         ("civilian_harm", "civilian deaths"),
         ("cooperation_end", "cooperation at end"),
-        ("legal_international", "legal (intl)"),
-        ("legal_us", "legal (US)"),
-        ("legal_mexico", "legal (Mexico)"),
+        ("legal", "legal: intl / US / Mexico"),
     ]
-    with_interval = ("excess_homicides", "fragmentation_events", "civilian_harm", "cooperation_end")
+    with_interval = ("excess_homicides", "fragmentation_events", "civilian_harm")
     head = "".join(f"<th>{html.escape(title)}</th>" for _, title in columns)
     body = []
     for row in rows:
         cells = []
         for key, _ in columns:
-            value = row[key]
-            if key == "diversion_share" and value is not None:
+            value = row.get(key)
+            if key == "legal":
+                verdicts = [row[f"legal_{f}"] for f in ("international", "us", "mexico")]
+                cells.append(f"<td>{' / '.join(_number(v) for v in verdicts)}</td>")
+            elif key == "diversion_share" and value is not None:
                 cells.append(f"<td>{value:.3f}</td>")
+            elif key == "cooperation_end" and value is not None:
+                low, high = row[f"{key}_p05"], row[f"{key}_p95"]
+                interval = f"<br><small>{low:.2f} to {high:.2f}</small>" if low != high else ""
+                cells.append(f"<td>{value:.2f}{interval}</td>")
             elif key in with_interval and value is not None:
                 low, high = row[f"{key}_p05"], row[f"{key}_p95"]
                 interval = f"<br><small>{low:,.1f} to {high:,.1f}</small>" if low != high else ""
@@ -77,7 +81,10 @@ def _table(rows: list[dict[str, Any]]) -> str:
             else:
                 cells.append(f"<td>{_number(value)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (
+        f'<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _bar_chart(rows: list[dict[str, Any]]) -> str:
