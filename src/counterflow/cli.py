@@ -627,7 +627,7 @@ def _print_table(name: str, months: int, replications: int, rows: list[dict[str,
                 for f in ("international", "us", "mexico")
             ),
         )
-    console = Console(highlight=False, width=max(_stdout().width, 130))
+    console = Console(highlight=False, width=max(_stdout().width, 160))
     console.print(table)
     console.print(
         "kg over the horizon; homicides: excess over the status quo; splits: organizations "
