@@ -1,0 +1,106 @@
+"""The Typer application, its consoles, exit codes and the entry point :func:`main`.
+
+Commands print results on stdout and progress on stderr. Bad input of any kind (files,
+arguments, parameters) ends with one line on stderr naming the file, line or key and the fix,
+and exit code 2; a failure inside a run exits 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from counterflow import __version__
+from counterflow.errors import CounterflowError, InputError
+from counterflow.scenario import ScenarioError
+
+app = typer.Typer(
+    name="counterflow",
+    help="Evaluate strategies against drug-trafficking organizations before anyone acts.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+def stdout_console() -> Console:
+    """Results go to stdout."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr_console() -> Console:
+    """Progress and notes go to stderr."""
+    return Console(stderr=True, highlight=False)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)
+    ] = False,
+) -> None:
+    """Evaluate strategies against drug-trafficking organizations before anyone acts."""
+    if version:
+        typer.echo(f"counterflow {__version__}")
+        raise typer.Exit
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write`` on a temporary file beside ``path``, then move it into place.
+
+    A failure leaves nothing behind: neither a partial ``path`` nor the temporary file.
+    """
+    path = Path(path)
+    if not path.parent.exists():
+        raise InputError(
+            "the folder does not exist; create it or choose another path", path=path.parent
+        )
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return per outcome)
+    """Run the command line; return the exit code (0 ok, 1 failure in a run, 2 bad input)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        result = app(args=args or ["--help"], prog_name="counterflow", standalone_mode=False)
+    except typer.Abort:
+        print("counterflow: aborted", file=sys.stderr)
+        return EXIT_FAILURE
+    except typer.TyperException as error:  # usage errors: bad option, missing argument, ...
+        format_message = getattr(error, "format_message", None)
+        text = format_message() if callable(format_message) else str(error)
+        message = " ".join(str(text).split())
+        print(f"counterflow: error: {message} (see counterflow --help)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ScenarioError as error:
+        print(f"counterflow: error: {error.lines()[0]}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InputError as error:
+        print(f"counterflow: error: {error.one_line()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except CounterflowError as error:
+        print(f"counterflow: failed: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    if isinstance(result, int):
+        return result
+    return 0
