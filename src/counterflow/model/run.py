@@ -70,7 +70,7 @@ class RunResult:
     strikes: int = 0
     civilian_harm: float = 0.0
     cooperation: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    paused_months: int = 0
+    paused_months: int = 0  # months whose consented operations paused (C below threshold)
     detainee_transfers: float = 0.0
     world_keys: tuple[WorldKey, ...] = ()
 
@@ -138,7 +138,7 @@ def simulate(
         level = cooperation_level(index)
         _, _, sharing = enforcement_factor(level, params)
         acting = not levers.consent or allowed  # consented operations pause without consent
-        if levers.consent and not allowed:
+        if levers.consent and not allowed and (active or levers.joint_operations is not None):
             paused += 1
         month_strikes = raids = 0
         if removal is not None and draws is not None and acting:
