@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterflow.diplomacy import MonthActions, advance_cooperation
 from counterflow.model import prepare, simulate
@@ -126,3 +128,28 @@ def test_lost_cooperation_weakens_mexican_enforcement() -> None:
     assert seized_hit < seized_spared
     assert math.isfinite(hit.detainee_transfers)
     assert hit.detainee_transfers < spared.detainee_transfers
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    index=st.floats(0.0, 1.0),
+    strikes=st.integers(0, 20),
+    raids=st.integers(0, 20),
+    deaths=st.floats(0.0, 500.0),
+    earlier=st.integers(0, 50),
+    joint=st.floats(0.0, 5.0),
+)
+def test_cooperation_stays_in_bounds_and_worse_incidents_cut_deeper(
+    index: float, strikes: int, raids: int, deaths: float, earlier: int, joint: float
+) -> None:
+    params = resolve_parameters({})
+    unilateral = MonthActions(strikes=strikes, raids=raids, civilian_deaths=deaths, consented=False)
+    after = advance_cooperation(index, unilateral, earlier, params)
+    assert 0.0 <= after <= 1.0
+    graver = MonthActions(strikes=strikes + 1, raids=raids, civilian_deaths=deaths, consented=False)
+    assert advance_cooperation(index, graver, earlier, params) <= after
+    assert advance_cooperation(index, unilateral, earlier + 1, params) <= after
+    working = MonthActions(consented=True, joint_intensity=joint)
+    assert advance_cooperation(index, working, 0, params) >= advance_cooperation(
+        index, MonthActions(consented=True), 0, params
+    )
