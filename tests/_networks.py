@@ -104,3 +104,20 @@ def braess(*, bridge: bool) -> AssignmentProblem:
         costs=affine_costs(base, slope),
         classes=(travel_class(len(links), [(0, 3, 6.0)]),),
     )
+
+
+def elastic_braess() -> AssignmentProblem:
+    """Braess with the bridge and three elastic pairs (s-t, s-a, b-t), each with an abstain link."""
+    problem = braess(bridge=True)
+    return AssignmentProblem(
+        network=problem.network,
+        costs=problem.costs,
+        classes=(
+            travel_class(
+                5,
+                [(0, 3, 6.0), (0, 1, 3.0), (2, 3, 4.0)],
+                abstain_base=[20.0, 0.0, 5.0],
+                abstain_slope=[15.0, 10.0, 2.0],
+            ),
+        ),
+    )

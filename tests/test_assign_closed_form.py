@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from _networks import affine_costs, braess, network, travel_class
+from _networks import affine_costs, braess, elastic_braess, network, travel_class
 from counterflow.assign import AssignmentProblem, solve_equilibrium
 
 ALGORITHMS = ["fw", "cfw", "bfw"]
@@ -96,19 +96,7 @@ def test_elastic_pair_that_never_ships() -> None:
 def test_elastic_network_least_cost_equals_abstain_cost_where_used() -> None:
     # Braess network, elastic demand: wherever a pair partly abstains, its least route cost
     # equals W(e); where it ships everything, the least route cost is at most W(0).
-    problem = braess(bridge=True)
-    elastic = AssignmentProblem(
-        network=problem.network,
-        costs=problem.costs,
-        classes=(
-            travel_class(
-                5,
-                [(0, 3, 6.0), (0, 1, 3.0), (2, 3, 4.0)],
-                abstain_base=[20.0, 0.0, 5.0],
-                abstain_slope=[15.0, 10.0, 2.0],
-            ),
-        ),
-    )
+    elastic = elastic_braess()
     result = solve_equilibrium(elastic, gap=1e-12, max_iter=20000)
     assert result.converged
     volume = elastic.classes[0].demand.volume

@@ -11,7 +11,7 @@ import numba
 import numpy as np
 import pytest
 
-from _networks import affine_costs, braess, network, travel_class
+from _networks import affine_costs, braess, elastic_braess, network, travel_class
 from counterflow.assign import (
     AssignmentProblem,
     PathFlows,
@@ -30,22 +30,6 @@ def two_routes() -> AssignmentProblem:
         network=network(2, [(0, 1), (0, 1)]),
         costs=affine_costs([10.0, 15.0], [1.0, 0.5]),
         classes=(travel_class(2, [(0, 1, 20.0)]),),
-    )
-
-
-def elastic_braess() -> AssignmentProblem:
-    problem = braess(bridge=True)
-    return AssignmentProblem(
-        network=problem.network,
-        costs=problem.costs,
-        classes=(
-            travel_class(
-                5,
-                [(0, 3, 6.0), (0, 1, 3.0), (2, 3, 4.0)],
-                abstain_base=[20.0, 0.0, 5.0],
-                abstain_slope=[15.0, 10.0, 2.0],
-            ),
-        ),
     )
 
 

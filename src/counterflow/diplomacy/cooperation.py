@@ -123,13 +123,15 @@ def cooperation_level(index: float) -> int:
     return round(index / LEVEL_STEP)
 
 
-def enforcement_factor(level: int, params: dict[str, float]) -> tuple[float, float, float]:
-    """``(Mexican road enforcement, precursor inspection, intelligence sharing)`` factors.
+def enforcement_factor(level: int, params: dict[str, float]) -> tuple[float, float]:
+    """``(road, share)``: the factor of Mexican road enforcement, and ``min(1, C / C0)``.
 
-    Measured from the level of the initial C, so a strategy whose C never moves sees exactly 1.
+    ``share`` scales precursor inspection, the intelligence shared for consented removals and
+    detainee transfers. Both are measured from the level of the initial C, so a strategy whose
+    C never moves sees exactly 1.
     """
     base = cooperation_level(params["diplomacy.initial_cooperation"])
     elasticity = params["diplomacy.enforcement_elasticity"]
     road = max(0.0, 1.0 + elasticity * (level - base) * LEVEL_STEP)
     share = min(1.0, level / base) if base > 0 else 1.0
-    return road, share, share
+    return road, share

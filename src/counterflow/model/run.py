@@ -136,7 +136,7 @@ def simulate(
     for month in range(1, months + 1):
         allowed = operations_allowed(index, params)
         level = cooperation_level(index)
-        _, _, sharing = enforcement_factor(level, params)
+        _, sharing = enforcement_factor(level, params)
         acting = not levers.consent or allowed  # consented operations pause without consent
         if levers.consent and not allowed and (active or levers.joint_operations is not None):
             paused += 1

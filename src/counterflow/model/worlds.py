@@ -23,7 +23,8 @@ from counterflow.assign import AssignmentResult, PathFlows, solve_equilibrium
 from counterflow.diplomacy import cooperation_level, enforcement_factor
 from counterflow.errors import SolverError
 from counterflow.model.context import INNER_SHARE, SOLVER_GAP, Context
-from counterflow.orgs import Factions, OrgState
+from counterflow.orgs import Factions
+from counterflow.orgs import factions_of as split_factions
 from counterflow.scenario import Levers, Strategy
 from counterflow.traffic import (
     ClassKey,
@@ -136,7 +137,7 @@ def month_levers(context: Context, levers: Levers, key: WorldKey) -> tuple[Lever
     Without consent this month, joint operations pause; precursor inspection (Mexico's, at its
     ports) scales with cooperation.
     """
-    road, precursor, _ = enforcement_factor(key.level, context.parameters)
+    road, precursor = enforcement_factor(key.level, context.parameters)
     update: dict[str, object] = {}
     if not key.consented and levers.joint_operations is not None:
         update["joint_operations"] = None
@@ -195,12 +196,8 @@ def carry_paths(
 
 
 def factions_of(context: Context, splits: tuple[tuple[str, bool], ...]) -> Factions:
-    """The organizations of a key's splits (split months chosen to give the contest status)."""
-    duration = context.parameters["orgs.contest_months"]
-    month = 10**6
-    settled = month - int(np.ceil(duration))
-    split = {root: (month if fighting else settled) for root, fighting in splits}
-    return OrgState(context.roots, split).factions(month, context.shares, context.parameters)
+    """The organizations of a key's splits (``(root, ground still contested)`` pairs)."""
+    return split_factions(context.roots, dict(splits), context.shares, context.parameters)
 
 
 def normalize_key(strategy: Strategy, key: WorldKey) -> WorldKey:

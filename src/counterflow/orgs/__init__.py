@@ -5,7 +5,7 @@ of the publicly designated groups described at state level; a *removal* is an ev
 probability; a *faction* is a share of a parent's territory and supply. No person is named.
 """
 
-from counterflow.orgs.factions import Factions, OrgState, faction_ids
+from counterflow.orgs.factions import Factions, OrgState, faction_ids, factions_of
 from counterflow.orgs.harm import civilian_deaths
 from counterflow.orgs.leadership import Removal, RemovalDraws, draw_removals, removal_probability
 from counterflow.orgs.violence import (
@@ -27,6 +27,7 @@ __all__ = [
     "civilian_deaths",
     "draw_removals",
     "faction_ids",
+    "factions_of",
     "monthly_homicides",
     "removal_effects",
     "removal_probability",

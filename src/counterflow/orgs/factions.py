@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Factions", "OrgState", "faction_ids"]
+__all__ = ["Factions", "OrgState", "faction_ids", "factions_of"]
 
 _SUFFIXES = ("a", "b")
 
@@ -52,13 +52,6 @@ class OrgState:
     roots: tuple[str, ...]
     split_month: dict[str, int] = field(default_factory=dict)
 
-    def active(self) -> tuple[str, ...]:
-        """Organizations that act this month: intact roots and the factions of split ones."""
-        out: list[str] = []
-        for root in self.roots:
-            out.extend(faction_ids(root) if root in self.split_month else (root,))
-        return tuple(out)
-
     def split(self, root: str, month: int) -> OrgState:
         """The state after ``root`` splits in ``month`` (a faction or split root: unchanged)."""
         if root not in self.roots or root in self.split_month:
@@ -69,25 +62,35 @@ class OrgState:
         self, month: int, shares: dict[str, dict[str, float]], params: dict[str, float]
     ) -> Factions:
         """Control shares, weights and key of the organizations active in ``month``."""
-        theta = params["orgs.faction_share"]
-        contested = params["orgs.contested_share"]
         duration = params["orgs.contest_months"]
-        out_shares: dict[str, dict[str, float]] = {}
-        weight: dict[str, float] = {}
-        root_of: dict[str, str] = {}
-        key: list[tuple[str, bool]] = []
-        for root in self.roots:
-            parent = shares.get(root, {})
-            if root not in self.split_month:
-                out_shares[root] = dict(parent)
-                weight[root] = 1.0
-                root_of[root] = root
-                continue
-            fighting = month < self.split_month[root] + duration
-            held = 1.0 - contested if fighting else 1.0
-            key.append((root, fighting))
-            for faction, part in zip(faction_ids(root), (theta, 1.0 - theta), strict=True):
-                out_shares[faction] = {s: part * held * v for s, v in parent.items()}
-                weight[faction] = part
-                root_of[faction] = root
-        return Factions(tuple(sorted(key)), out_shares, weight, root_of)
+        fighting = {root: month < start + duration for root, start in self.split_month.items()}
+        return factions_of(self.roots, fighting, shares, params)
+
+
+def factions_of(
+    roots: tuple[str, ...],
+    fighting: dict[str, bool],
+    shares: dict[str, dict[str, float]],
+    params: dict[str, float],
+) -> Factions:
+    """The organizations when the roots in ``fighting`` have split (value: ground contested)."""
+    theta = params["orgs.faction_share"]
+    contested = params["orgs.contested_share"]
+    out_shares: dict[str, dict[str, float]] = {}
+    weight: dict[str, float] = {}
+    root_of: dict[str, str] = {}
+    key: list[tuple[str, bool]] = []
+    for root in roots:
+        parent = shares.get(root, {})
+        if root not in fighting:
+            out_shares[root] = dict(parent)
+            weight[root] = 1.0
+            root_of[root] = root
+            continue
+        held = 1.0 - contested if fighting[root] else 1.0
+        key.append((root, fighting[root]))
+        for faction, part in zip(faction_ids(root), (theta, 1.0 - theta), strict=True):
+            out_shares[faction] = {s: part * held * v for s, v in parent.items()}
+            weight[faction] = part
+            root_of[faction] = root
+    return Factions(tuple(sorted(key)), out_shares, weight, root_of)

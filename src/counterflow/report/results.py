@@ -84,12 +84,22 @@ def _arriving_by_crossing(run: RunResult) -> pd.Series:
     return run.crossings.groupby("crossing_id")["arriving_kg"].sum()
 
 
-def _paired(run: RunResult, baseline: RunResult, is_baseline: bool) -> dict[str, float | None]:
+def _summary(run: RunResult) -> tuple[dict[str, float], pd.Series]:
+    """A run's kg totals and its arriving kg per crossing (each computed once per run)."""
+    return _totals(run), _arriving_by_crossing(run)
+
+
+def _paired(
+    run: RunResult,
+    summary: tuple[dict[str, float], pd.Series],
+    baseline: RunResult,
+    base_summary: tuple[dict[str, float], pd.Series],
+    is_baseline: bool,
+) -> dict[str, float | None]:
     """One replication's outcomes, paired with the baseline's same replication."""
-    totals = _totals(run)
-    base_totals = _totals(baseline)
-    base_arriving = _arriving_by_crossing(baseline)
-    arriving = _arriving_by_crossing(run).reindex(base_arriving.index, fill_value=0.0)
+    totals, arriving_all = summary
+    base_totals, base_arriving = base_summary
+    arriving = arriving_all.reindex(base_arriving.index, fill_value=0.0)
     gained = np.maximum(0.0, arriving - base_arriving).sum()
     diversion = float(gained / base_arriving.sum()) if base_arriving.sum() > 0 else 0.0
     total = float(arriving.sum())
@@ -127,11 +137,14 @@ def result_rows(
     legal columns are not computed.
     """
     baseline = runs[BASELINE_ID]
+    base_summaries = [_summary(run) for run in baseline]
     rows = []
     for strategy in scenario.strategy:
         paired = [
-            _paired(run, base, strategy.id == BASELINE_ID)
-            for run, base in zip(runs[strategy.id], baseline, strict=True)
+            _paired(run, _summary(run), base, base_summary, strategy.id == BASELINE_ID)
+            for run, base, base_summary in zip(
+                runs[strategy.id], baseline, base_summaries, strict=True
+            )
         ]
         row: dict[str, Any] = {"strategy": strategy.id, "label": strategy.label}
         missing: list[str] = []

@@ -131,6 +131,17 @@ def _state_mean(
     return mean
 
 
+def _strongest_share(
+    shares: dict[str, dict[str, float]], organizations: tuple[str, ...]
+) -> dict[str, float]:
+    """Per state, the largest control share among ``organizations`` (where joint ops bite)."""
+    strongest: dict[str, float] = {}
+    for org in organizations:
+        for state, share in shares.get(org, {}).items():
+            strongest[state] = max(strongest.get(state, 0.0), share)
+    return strongest
+
+
 def _road_enforcement(
     tnet: TraffickingNetwork,
     shares: dict[str, dict[str, float]],
@@ -141,10 +152,7 @@ def _road_enforcement(
     multiplier = _state_mean(tnet, dict(levers.state_enforcement), 1.0)
     joint = levers.joint_operations
     if joint is not None and levers.consent:
-        strongest: dict[str, float] = {}
-        for org in joint.organizations:
-            for state, share in shares.get(org, {}).items():
-                strongest[state] = max(strongest.get(state, 0.0), share)
+        strongest = _strongest_share(shares, joint.organizations)
         effect = params["traffic.joint_operations_effect"] * joint.intensity
         multiplier = multiplier * (1.0 + effect * _state_mean(tnet, strongest, 0.0))
     roads = tnet.kind == "road"
@@ -166,11 +174,10 @@ def enforcement_by_state(
     joint = levers.joint_operations
     if joint is None or not levers.consent:
         return out
-    shares = _shares(dataset)
+    strongest = _strongest_share(_shares(dataset), joint.organizations)
     effect = params["traffic.joint_operations_effect"] * joint.intensity
     for state in out:
-        strongest = max(shares.get(org, {}).get(state, 0.0) for org in joint.organizations)
-        out[state] *= 1.0 + effect * strongest
+        out[state] *= 1.0 + effect * strongest.get(state, 0.0)
     return out
 
 
