@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# Environment for reproducible runs: one numba cache inside the venv.
-export NUMBA_CACHE_DIR := $(abspath $(VENV))/numba-cache
+# Environment for reproducible runs: one numba cache inside the venv, keyed by the kernels'
+# source. numba checks only a cached function's own file, so a kernel that calls into another
+# kernel module would otherwise keep stale compiled code after that module changes.
+KERNELS_KEY := $(shell cat src/counterflow/assign/_*kernels.py | cksum | cut -d' ' -f1)
+export NUMBA_CACHE_DIR := $(abspath $(VENV))/numba-cache/$(KERNELS_KEY)
 
 .PHONY: demo test lint typecheck architecture pytest bench clean
 
