@@ -251,3 +251,29 @@ def test_auto_runs_gradient_projection() -> None:
     result = solve_equilibrium(grid(), gap=1e-6)
     assert result.algorithm == "gp"
     assert isinstance(result.paths, PathFlows)
+
+
+def test_a_sweep_skips_moves_below_its_threshold_and_makes_the_others() -> None:
+    from counterflow.assign.gradient_projection import _Solver
+
+    problem = two_routes()  # costs 10 + x and 15 + 0.5 x; equilibrium 10 / 10 at cost 20
+    paths = PathFlows(
+        pair_path=np.array([0, 2]),
+        path_start=np.array([0, 1]),
+        path_length=np.array([1, 1]),
+        path_flow=np.array([10.1, 9.9]),  # costs 20.1 and 19.95: 0.75% apart
+        store=np.array([0, 1], dtype=np.int32),
+        abstain=np.zeros(1),
+        volume=np.array([20.0]),
+    )
+    solver = _Solver(problem)
+    solver.load(paths)
+    solver.refresh()
+    solver.threshold = 0.01
+    excess = solver.sweep(solver.all_pairs)
+    assert excess == pytest.approx(10.1 * 0.15)  # counted in the restricted gap all the same
+    assert np.array_equal(solver.path_flow, [10.1, 9.9])
+    solver.threshold = 0.001
+    solver.sweep(solver.all_pairs)
+    np.testing.assert_allclose(solver.path_flow, [10.0, 10.0], rtol=1e-9)
+    np.testing.assert_allclose(solver.total, [10.0, 10.0], rtol=1e-9)

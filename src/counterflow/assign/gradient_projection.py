@@ -17,8 +17,11 @@ Every pair keeps the set of routes it has used. One iteration:
 2. **Shift flow** pair by pair (Gauss–Seidel, one thread, fixed order): from every costlier
    route, and from the abstain option of an elastic pair (the excess-demand link of Gartner
    1980), to the cheapest, by the exact minimizer of the Beckmann objective along that move
-   (safeguarded Newton on the cost difference over the links the two routes do not share).
-   Routes that lose all their flow and are not shortest are dropped at the next iteration.
+   (safeguarded Newton on the cost difference over the links the two routes do not share;
+   one Newton step when it does not empty the source). A pair whose routes are within a
+   small share (``_SKIP_SHARE``) of the current gap of each other is left as it is: it adds
+   at most that share to the gap. Routes that lose all their flow and are not shortest are
+   dropped at the next iteration.
 3. **Inner sweeps** repeat step 2 over the pairs with more than one option, without new
    trees, while the restricted problem's gap is above a share of the full one: shifting on
    known routes is much cheaper than a tree per origin.
@@ -75,6 +78,11 @@ _PARALLEL_WORK = 20_000  # below this many (origins x nodes) per block, one thre
 _GAUSS_SEIDEL_UNTIL = 1e-2
 _GS_BLOCK = 4  # origins per block of the Gauss-Seidel pass (fixed: results ignore threads)
 _COMPACT_SHARE = 0.25  # compact the store when this share of it holds dropped routes
+# A pair whose costlier routes cost at most (1 + this share x the current relative gap) times
+# its cheapest is not moved (assumption: on the 10,000-node scale grid, a fixed 1e-6 cut the
+# time to gap 1e-4 by 17% at the same iterations; a pair so skipped adds at most this share
+# of the gap, so the target gap stays reachable).
+_SKIP_SHARE = 0.01
 
 
 class _Solver:
@@ -107,6 +115,7 @@ class _Solver:
         self.slope = np.zeros(num_links)
         self.mark = np.zeros(num_links, dtype=np.int64)
         self.stamp = 0
+        self.threshold = 0.0  # moves below this relative cost difference are skipped
         self.pair_cost = np.full(num_pairs, np.inf)
         self.pair_excess = np.zeros(num_pairs)
         self.pair_total = np.zeros(num_pairs)
@@ -321,6 +330,7 @@ class _Solver:
             self.slope,
             self.mark,
             self.stamp,
+            self.threshold,
         )
         return float(excess)
 
@@ -507,6 +517,7 @@ def solve_gradient_projection(
                 )
                 numerator = total - least
                 stop = gap_now <= gap or (max_iter is not None and iteration >= max_iter)
+                solver.threshold = _SKIP_SHARE * gap_now
                 if not stop:
                     solver.sweep(solver.all_pairs)
             else:
@@ -514,6 +525,7 @@ def solve_gradient_projection(
                 numerator = float(solver.pair_excess.sum())
                 gap_now = numerator / max(float(solver.pair_total.sum()), 1e-300)
                 stop = False
+                solver.threshold = _SKIP_SHARE * gap_now
             sweeps = 0 if stop else 1 + solver.inner(numerator, inner_share)
             history.append(
                 IterationRecord(
