@@ -517,15 +517,14 @@ def solve_gradient_projection(
                 )
                 numerator = total - least
                 stop = gap_now <= gap or (max_iter is not None and iteration >= max_iter)
-                solver.threshold = _SKIP_SHARE * gap_now
-                if not stop:
-                    solver.sweep(solver.all_pairs)
             else:
-                solver.gauss_seidel()
+                solver.gauss_seidel()  # its sweeps use the previous iteration's threshold
                 numerator = float(solver.pair_excess.sum())
                 gap_now = numerator / max(float(solver.pair_total.sum()), 1e-300)
                 stop = False
-                solver.threshold = _SKIP_SHARE * gap_now
+            solver.threshold = _SKIP_SHARE * gap_now
+            if exact and not stop:
+                solver.sweep(solver.all_pairs)
             sweeps = 0 if stop else 1 + solver.inner(numerator, inner_share)
             history.append(
                 IterationRecord(
