@@ -8,12 +8,12 @@ no new routes), printing after every ``--every`` sweeps:
   cost — how far the flows are from an equilibrium *of those routes*;
 * the full relative gap, against true shortest paths (``evaluate_flows``).
 
-If the tail came from routes still to be found, the full gap would stop falling once the
-restricted gap is small. It does not: on this heavily congested grid the restricted gap is
-below 1e-5 after 20 sweeps while the full gap takes about 150 sweeps to return below 1e-4 —
-link costs (BPR power 4, many links above capacity) stay far from equilibrium long after every
-pair's own routes cost the same. That is ill-conditioning, which one-pair-at-a-time
-(Gauss-Seidel) shifts converge through slowly.
+The restricted gap is below 1e-5 after 20 sweeps while the full gap takes about 150 sweeps
+to return below 1e-4: from a poor start, flows over a fixed route set converge slowly on this
+heavily congested grid (BPR power 4, many links above capacity). In the solve itself, which
+starts each iteration from the last one's flows, the route set is what limits each iteration
+(``sweeps_per_pass.py``: more sweeps per tree pass do not cut the passes); see the README's
+Scale section.
 
 Usage:
     python benchmarks/restricted_master.py --nodes 10000 --sweeps 200 --every 20

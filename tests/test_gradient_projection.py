@@ -20,8 +20,9 @@ from counterflow.assign import (
     single_class_problem,
     solve_equilibrium,
 )
+from counterflow.assign.gradient_projection import _Solver
 from counterflow.errors import InvalidParameterError
-from counterflow.network import make_grid_network
+from counterflow.network import LinkCosts, make_grid_network
 from test_path_optimality import small_network
 
 
@@ -253,22 +254,27 @@ def test_auto_runs_gradient_projection() -> None:
     assert isinstance(result.paths, PathFlows)
 
 
-def test_a_sweep_skips_moves_below_its_threshold_and_makes_the_others() -> None:
-    from counterflow.assign.gradient_projection import _Solver
-
-    problem = two_routes()  # costs 10 + x and 15 + 0.5 x; equilibrium 10 / 10 at cost 20
-    paths = PathFlows(
-        pair_path=np.array([0, 2]),
-        path_start=np.array([0, 1]),
-        path_length=np.array([1, 1]),
-        path_flow=np.array([10.1, 9.9]),  # costs 20.1 and 19.95: 0.75% apart
-        store=np.array([0, 1], dtype=np.int32),
-        abstain=np.zeros(1),
-        volume=np.array([20.0]),
-    )
+def two_route_solver(problem: AssignmentProblem, flow: list[float]) -> _Solver:
+    """A solver holding ``flow`` on the two one-link routes of ``problem``'s single pair."""
     solver = _Solver(problem)
-    solver.load(paths)
+    solver.load(
+        PathFlows(
+            pair_path=np.array([0, 2]),
+            path_start=np.array([0, 1]),
+            path_length=np.array([1, 1]),
+            path_flow=np.array(flow),
+            store=np.array([0, 1], dtype=np.int32),
+            abstain=np.zeros(1),
+            volume=np.array([sum(flow)]),
+        )
+    )
     solver.refresh()
+    return solver
+
+
+def test_a_sweep_skips_moves_below_its_threshold_and_makes_the_others() -> None:
+    problem = two_routes()  # costs 10 + x and 15 + 0.5 x; equilibrium 10 / 10 at cost 20
+    solver = two_route_solver(problem, [10.1, 9.9])  # costs 20.1 and 19.95: 0.75% apart
     solver.threshold = 0.01
     excess = solver.sweep(solver.all_pairs)
     assert excess == pytest.approx(10.1 * 0.15)  # counted in the restricted gap all the same
@@ -277,3 +283,25 @@ def test_a_sweep_skips_moves_below_its_threshold_and_makes_the_others() -> None:
     solver.sweep(solver.all_pairs)
     np.testing.assert_allclose(solver.path_flow, [10.0, 10.0], rtol=1e-9)
     np.testing.assert_allclose(solver.total, [10.0, 10.0], rtol=1e-9)
+
+
+def test_a_long_move_is_searched_not_taken_as_one_newton_step() -> None:
+    # Costs 1 + x^4 and 7 + x^4, 1 unit on each: costs 2 and 8, slopes 4 and 4. One Newton
+    # step would move 6 / 8 = 0.75 of route 1's unit and overshoot (costs 10.4 and 7.0); a
+    # move above half the source's flow runs the search, which stops within 10% of the
+    # starting difference.
+    problem = AssignmentProblem(
+        network=network(2, [(0, 1), (0, 1)]),
+        costs=LinkCosts(
+            base=np.array([1.0, 7.0]),
+            coef=np.ones(2),
+            capacity=np.ones(2),
+            power=np.full(2, 4.0),
+        ),
+        classes=(travel_class(2, [(0, 1, 2.0)]),),
+    )
+    solver = two_route_solver(problem, [1.0, 1.0])
+    solver.sweep(solver.all_pairs)
+    cost = solver.refresh()[0]
+    assert solver.path_flow.sum() == pytest.approx(2.0)
+    assert abs(cost[0] - cost[1]) <= 0.1 * 6.0

@@ -482,9 +482,9 @@ def sweep(  # type: ignore[no-untyped-def]
     source's flow, which saves a pass over both routes per move. A move is skipped when the
     cost difference is at most ``threshold`` times the cheapest option's cost: such a pair
     adds at most ``threshold`` to the relative gap (the caller keeps it a small share of the
-    current gap). Link flows and costs are updated after every move. Returns ``(excess, stamp)``: ``excess`` is
-    ``sum f_j (c_j - c_min)`` over the options before the moves (the gap of the restricted
-    problem) and ``stamp`` the next free marker value.
+    current gap). Link flows and costs are updated after every move. Returns
+    ``(excess, stamp)``: ``excess`` is ``sum f_j (c_j - c_min)`` over the options before the
+    moves (the gap of the restricted problem) and ``stamp`` the next free marker value.
     """
     excess = 0.0
     for g in pairs:
