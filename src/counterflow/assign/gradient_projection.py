@@ -18,7 +18,7 @@ Every pair keeps the set of routes it has used. One iteration:
    route, and from the abstain option of an elastic pair (the excess-demand link of Gartner
    1980), to the cheapest, by the exact minimizer of the Beckmann objective along that move
    (safeguarded Newton on the cost difference over the links the two routes do not share;
-   one Newton step when it does not empty the source). A pair whose routes are within a
+   one Newton step when it moves at most half the source's flow). A pair whose routes are within a
    small share (``_SKIP_SHARE``) of the current gap of each other is left as it is: it adds
    at most that share to the gap. Routes that lose all their flow and are not shortest are
    dropped at the next iteration.
