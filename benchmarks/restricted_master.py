@@ -8,7 +8,7 @@ no new routes), printing after every ``--every`` sweeps:
   cost — how far the flows are from an equilibrium *of those routes*;
 * the full relative gap, against true shortest paths (``evaluate_flows``).
 
-The restricted gap is below 1e-5 after 20 sweeps while the full gap takes about 150 sweeps
+The restricted gap is below 1e-5 after 20 sweeps while the full gap takes about 125 sweeps
 to return below 1e-4: from a poor start, flows over a fixed route set converge slowly on this
 heavily congested grid (BPR power 4, many links above capacity). In the solve itself, which
 starts each iteration from the last one's flows, the route set is what limits each iteration
