@@ -30,7 +30,24 @@ VARIANTS = ["none", "share=0.25", "share=0.05", "share=0.01", "gauss-seidel"]
 
 
 def _no_inner_sweeps(solver: _Solver, gap_numerator: float, share: float = 0.25) -> int:  # noqa: ARG001
+    """Stands in for ``_Solver.inner``: no sweeps beyond the one after each tree pass."""
     return 0
+
+
+def _share(variant: str) -> float:
+    """The inner-sweep share of a variant (the solver's default where it sets none)."""
+    if variant in ("none", "gauss-seidel"):
+        return 0.25
+    try:
+        share = float(variant.removeprefix("share="))
+    except ValueError:
+        share = -1.0
+    if not variant.startswith("share=") or not 0.0 < share < 1.0:
+        raise ValueError(
+            f"--variants: {variant!r} is not a variant; give none, gauss-seidel or share=S "
+            "with S in (0, 1)"
+        )
+    return share
 
 
 def main() -> None:
@@ -39,22 +56,21 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=1e-4)
     parser.add_argument("--variants", nargs="+", default=VARIANTS)
     args = parser.parse_args()
+    try:  # bad input fails before any work
+        shares = [_share(variant) for variant in args.variants]
+    except ValueError as error:
+        parser.error(str(error))
     compile_kernels()
     _, problem = scaled_grid(args.nodes)
     inner = _Solver.inner
     until = gp._GAUSS_SEIDEL_UNTIL  # noqa: SLF001 (a diagnosis of the solver's internals)
     print("| variant | iterations | sweeps | seconds | relative gap |")
     print("|---|---:|---:|---:|---:|")
-    for variant in args.variants:
-        share = 0.25
+    for variant, share in zip(args.variants, shares, strict=True):
         if variant == "none":
             _Solver.inner = _no_inner_sweeps  # type: ignore[method-assign]
         elif variant == "gauss-seidel":
             gp._GAUSS_SEIDEL_UNTIL = 0.0  # noqa: SLF001
-        elif variant.startswith("share="):
-            share = float(variant.removeprefix("share="))
-        else:
-            parser.error(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
         try:
             result = solve_equilibrium(problem, algorithm="gp", gap=args.gap, inner_share=share)
         finally:
