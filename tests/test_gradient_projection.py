@@ -17,6 +17,7 @@ from counterflow.assign import (
     PathFlows,
     class_costs,
     evaluate_flows,
+    gradient_projection,
     single_class_problem,
     solve_equilibrium,
 )
@@ -305,3 +306,19 @@ def test_a_long_move_is_searched_not_taken_as_one_newton_step() -> None:
     cost = solver.refresh()[0]
     assert solver.path_flow.sum() == pytest.approx(2.0)
     assert abs(cost[0] - cost[1]) <= 0.1 * 6.0
+
+
+def test_sweeps_visit_every_pair_once_in_fresh_reproducible_runs() -> None:
+    problem = grid(12, 30, seed=3)
+    run = gradient_projection._ORDER_RUN
+    pairs = np.arange(5, problem.num_pairs, dtype=np.int64)  # a count not a multiple of run
+    first, second = _Solver(problem), _Solver(problem)
+    orders = [first.shuffled(pairs) for _ in range(2)]
+    for order in orders:
+        assert np.array_equal(np.sort(order), pairs)
+        starts = np.flatnonzero(np.diff(order) != 1) + 1  # where a run begins
+        lengths = np.diff(np.r_[0, starts, order.shape[0]])
+        assert (lengths % run == 0).sum() >= lengths.shape[0] - 1  # only the last is short
+    assert not np.array_equal(orders[0], orders[1])  # drawn afresh for every sweep
+    assert not np.array_equal(orders[0], pairs)
+    assert np.array_equal(second.shuffled(pairs), orders[0])  # the same seed, the same orders

@@ -8,9 +8,9 @@ table gives each path's offset and length in the store and its flow, and the pat
 Two kinds of work run here. Column generation is one shortest-path tree per origin, in
 parallel, at costs that stay fixed during the pass: each origin reads the shared arrays and
 writes only its own pairs' entries, so results do not depend on the thread count. Flow shifts
-(:func:`sweep`) run on one thread in pair order: every shift updates the link flows and costs
-that the next shift reads (Gauss–Seidel), which is what makes the method converge fast, and a
-fixed order makes it reproducible.
+(:func:`sweep`) run on one thread in the order the caller gives: every shift updates the link
+flows and costs that the next shift reads (Gauss–Seidel), which is what makes the method
+converge fast, and an order drawn from a seeded generator makes it reproducible.
 """
 
 from __future__ import annotations
@@ -472,7 +472,7 @@ def sweep(  # type: ignore[no-untyped-def]
     stamp,
     threshold,
 ):
-    """Equilibrate each pair of ``pairs`` over its stored paths and abstain option, in order.
+    """Equilibrate each pair of ``pairs`` over its stored paths and abstain option, in turn.
 
     Per pair (gradient projection, Jayakrishnan et al. 1994): volume not yet on any option
     (a new pair) goes to the cheapest one; then flow moves from each costlier option to the

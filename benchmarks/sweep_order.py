@@ -1,0 +1,78 @@
+"""In what order gradient projection's sweeps should visit the pairs, on the scale grids.
+
+Solves the 10,000-node grid of ``scale.py`` to gap 1e-4 several ways and prints iterations
+(tree passes), sweeps and seconds for each:
+
+* ``index``: pairs in index order, one origin's pairs after another (the order before
+  2026-11-26);
+* ``run=N``: pairs cut in runs of ``N`` consecutive pairs, the runs in a random order drawn
+  afresh for every sweep (the solver's default is ``run=8``; ``run=1`` shuffles every pair).
+
+See the README's Scale section for the figures.
+
+Usage:
+    python benchmarks/sweep_order.py --nodes 10000 --variants index run=1 run=8 run=64 run=256
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from counterflow.assign import compile_kernels, solve_equilibrium
+from counterflow.assign import gradient_projection as gp
+from scale import scaled_grid
+
+VARIANTS = ["index", "run=1", "run=8", "run=64", "run=256"]
+_INDEX_ORDER = 1 << 62  # one run longer than any pair count: the pairs' own order
+
+
+def _run(variant: str) -> int:
+    """The run length of a variant."""
+    if variant == "index":
+        return _INDEX_ORDER
+    try:
+        run = int(variant.removeprefix("run="))
+    except ValueError:
+        run = 0
+    if not variant.startswith("run=") or run < 1:
+        raise ValueError(
+            f"--variants: {variant!r} is not a variant; give index or run=N with N >= 1"
+        )
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=10_000)
+    parser.add_argument("--gap", type=float, default=1e-4)
+    parser.add_argument("--variants", nargs="+", default=VARIANTS)
+    args = parser.parse_args()
+    try:  # bad input fails before any work
+        runs = [_run(variant) for variant in args.variants]
+    except ValueError as error:
+        parser.error(str(error))
+    compile_kernels()
+    _, problem = scaled_grid(args.nodes)
+    default = gp._ORDER_RUN  # noqa: SLF001 (a diagnosis of the solver's internals)
+    print("| order | iterations | sweeps | seconds | relative gap |")
+    print("|---|---:|---:|---:|---:|")
+    for variant, run in zip(args.variants, runs, strict=True):
+        gp._ORDER_RUN = run  # noqa: SLF001
+        try:
+            result = solve_equilibrium(problem, algorithm="gp", gap=args.gap)
+        finally:
+            gp._ORDER_RUN = default  # noqa: SLF001
+        sweeps = sum(
+            int(record.direction.split(", ")[1].split()[0])
+            for record in result.history
+            if record.direction
+        )
+        print(
+            f"| {variant} | {result.iterations} | {sweeps} | {result.seconds:.1f} | "
+            f"{result.relative_gap:.2e} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
