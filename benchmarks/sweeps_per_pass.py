@@ -9,9 +9,9 @@ ways and prints iterations (tree passes), sweeps and seconds for each:
 * ``gauss-seidel``: every pass builds its trees a few origins at a time between shifts (the
   solver does this only above gap 1e-2).
 
-If more sweeps per pass do not cut the number of passes, what limits each pass is the route
-set (one new route per pair and pass), not the balancing of known routes. See the README's
-Scale section for the figures.
+If more sweeps per pass do not cut the number of passes, the balancing of known routes is not
+what limits each pass. The README's Scale section has the figures, measured with the pairs in
+index order (before the shuffled order of ``sweep_order.py``).
 
 Usage:
     python benchmarks/sweeps_per_pass.py --nodes 10000 --variants none share=0.25 share=0.01
