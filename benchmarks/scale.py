@@ -19,10 +19,14 @@ import math
 import resource
 import sys
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
 from counterflow.assign import (
+    AssignmentProblem,
+    AssignmentResult,
     IterationRecord,
     all_or_nothing,
     compile_kernels,
@@ -33,6 +37,7 @@ from counterflow.network import make_grid_network
 
 ZONES = 500
 SEED = 2026
+T = TypeVar("T")
 
 
 def scaled_grid(nodes: int):  # noqa: ANN201 (a tuple of the generated grid and its problem)
@@ -46,6 +51,44 @@ def scaled_grid(nodes: int):  # noqa: ANN201 (a tuple of the generated grid and 
     volume = np.asarray(grid.volume) / ratio
     problem = single_class_problem(grid.network, grid.origins, grid.destinations, volume)
     return grid, problem
+
+
+def start_diagnosis(
+    description: str, variants: list[str], check: Callable[[str], T], first_column: str
+) -> tuple[argparse.Namespace, list[T], AssignmentProblem]:
+    """Command line, grid and table header shared by the diagnosis benchmarks.
+
+    Reads ``--nodes``, ``--gap`` and ``--variants``; ``check`` turns each variant into its
+    setting or raises ``ValueError`` with the fix, which exits 2 before any work is done.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--nodes", type=int, default=10_000)
+    parser.add_argument("--gap", type=float, default=1e-4)
+    parser.add_argument("--variants", nargs="+", default=variants)
+    args = parser.parse_args()
+    try:
+        settings = [check(variant) for variant in args.variants]
+    except ValueError as error:
+        parser.error(str(error))
+    compile_kernels()
+    _, problem = scaled_grid(args.nodes)
+    print(f"| {first_column} | iterations | sweeps | seconds | relative gap |")
+    print("|---|---:|---:|---:|---:|")
+    return args, settings, problem
+
+
+def print_variant(variant: str, result: AssignmentResult) -> None:
+    """One row of a diagnosis table: iterations, sweeps, seconds and gap of a gp solve."""
+    sweeps = sum(
+        int(record.direction.split(", ")[1].split()[0])
+        for record in result.history
+        if record.direction
+    )
+    print(
+        f"| {variant} | {result.iterations} | {sweeps} | {result.seconds:.1f} | "
+        f"{result.relative_gap:.2e} |",
+        flush=True,
+    )
 
 
 def peak_rss_mib() -> float:

@@ -16,11 +16,9 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
-
-from counterflow.assign import compile_kernels, solve_equilibrium
 from counterflow.assign import gradient_projection as gp
-from scale import scaled_grid
+from counterflow.assign import solve_equilibrium
+from scale import print_variant, start_diagnosis
 
 VARIANTS = ["index", "run=1", "run=8", "run=64", "run=256"]
 _INDEX_ORDER = 1 << 62  # one run longer than any pair count: the pairs' own order
@@ -42,36 +40,15 @@ def _run(variant: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nodes", type=int, default=10_000)
-    parser.add_argument("--gap", type=float, default=1e-4)
-    parser.add_argument("--variants", nargs="+", default=VARIANTS)
-    args = parser.parse_args()
-    try:  # bad input fails before any work
-        runs = [_run(variant) for variant in args.variants]
-    except ValueError as error:
-        parser.error(str(error))
-    compile_kernels()
-    _, problem = scaled_grid(args.nodes)
+    args, runs, problem = start_diagnosis(__doc__.splitlines()[0], VARIANTS, _run, "order")
     default = gp._ORDER_RUN  # noqa: SLF001 (a diagnosis of the solver's internals)
-    print("| order | iterations | sweeps | seconds | relative gap |")
-    print("|---|---:|---:|---:|---:|")
     for variant, run in zip(args.variants, runs, strict=True):
         gp._ORDER_RUN = run  # noqa: SLF001
         try:
             result = solve_equilibrium(problem, algorithm="gp", gap=args.gap)
         finally:
             gp._ORDER_RUN = default  # noqa: SLF001
-        sweeps = sum(
-            int(record.direction.split(", ")[1].split()[0])
-            for record in result.history
-            if record.direction
-        )
-        print(
-            f"| {variant} | {result.iterations} | {sweeps} | {result.seconds:.1f} | "
-            f"{result.relative_gap:.2e} |",
-            flush=True,
-        )
+        print_variant(variant, result)
 
 
 if __name__ == "__main__":

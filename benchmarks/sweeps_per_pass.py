@@ -19,12 +19,10 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
-
-from counterflow.assign import compile_kernels, solve_equilibrium
 from counterflow.assign import gradient_projection as gp
+from counterflow.assign import solve_equilibrium
 from counterflow.assign.gradient_projection import _Solver
-from scale import scaled_grid
+from scale import print_variant, start_diagnosis
 
 VARIANTS = ["none", "share=0.25", "share=0.05", "share=0.01", "gauss-seidel"]
 
@@ -51,21 +49,9 @@ def _share(variant: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nodes", type=int, default=10_000)
-    parser.add_argument("--gap", type=float, default=1e-4)
-    parser.add_argument("--variants", nargs="+", default=VARIANTS)
-    args = parser.parse_args()
-    try:  # bad input fails before any work
-        shares = [_share(variant) for variant in args.variants]
-    except ValueError as error:
-        parser.error(str(error))
-    compile_kernels()
-    _, problem = scaled_grid(args.nodes)
+    args, shares, problem = start_diagnosis(__doc__.splitlines()[0], VARIANTS, _share, "variant")
     inner = _Solver.inner
     until = gp._GAUSS_SEIDEL_UNTIL  # noqa: SLF001 (a diagnosis of the solver's internals)
-    print("| variant | iterations | sweeps | seconds | relative gap |")
-    print("|---|---:|---:|---:|---:|")
     for variant, share in zip(args.variants, shares, strict=True):
         if variant == "none":
             _Solver.inner = _no_inner_sweeps  # type: ignore[method-assign]
@@ -76,16 +62,7 @@ def main() -> None:
         finally:
             _Solver.inner = inner  # type: ignore[method-assign]
             gp._GAUSS_SEIDEL_UNTIL = until  # noqa: SLF001
-        sweeps = sum(
-            int(record.direction.split(", ")[1].split()[0])
-            for record in result.history
-            if record.direction
-        )
-        print(
-            f"| {variant} | {result.iterations} | {sweeps} | {result.seconds:.1f} | "
-            f"{result.relative_gap:.2e} |",
-            flush=True,
-        )
+        print_variant(variant, result)
 
 
 if __name__ == "__main__":
