@@ -262,7 +262,7 @@ def main() -> None:
     )
     parser.add_argument("--no-peer", action="store_true", help="skip AequilibraE")
     parser.add_argument("--algorithm", default="auto", help="counterflow's algorithm (auto: gp)")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/tntp.json"))
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "tntp.json")
     args = parser.parse_args()
     compile_seconds = compile_kernels()
     rows: list[Row] = []
