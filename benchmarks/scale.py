@@ -10,6 +10,7 @@ Usage:
     python benchmarks/scale.py                      # 10,000 and 100,000 nodes
     python benchmarks/scale.py --nodes 10000 100000 1000000 --max-seconds 600
     python benchmarks/scale.py --algorithm bfw      # the Frank-Wolfe baseline
+    python benchmarks/scale.py --nodes 10000 --gauss-seidel-until 0   # Gauss-Seidel passes only
 """
 
 from __future__ import annotations
@@ -104,7 +105,16 @@ def main() -> None:
         "--max-seconds", type=float, default=600.0, help="stop a solve after this long"
     )
     parser.add_argument("--algorithm", default="auto", help="auto (= gp), gp, bfw, cfw, fw")
+    parser.add_argument(
+        "--gauss-seidel-until",
+        type=float,
+        default=None,
+        help="gp: Gauss-Seidel passes while the gap is above this (default: the solver's; 0: "
+        "until the target)",
+    )
     args = parser.parse_args()
+    if args.gauss_seidel_until is not None and not 0.0 <= args.gauss_seidel_until <= 1.0:
+        parser.error(f"--gauss-seidel-until {args.gauss_seidel_until}: give a gap in [0, 1]")
     compile_kernels()
     print(
         "| nodes | links | zones | pairs | algorithm | seconds | iterations | relative gap "
@@ -126,7 +136,11 @@ def main() -> None:
         routes = "-"
         try:
             result = solve_equilibrium(
-                problem, algorithm=args.algorithm, gap=args.gap, callback=stop_when_late
+                problem,
+                algorithm=args.algorithm,
+                gap=args.gap,
+                callback=stop_when_late,
+                gauss_seidel_until=args.gauss_seidel_until,
             )
             seconds, iterations, gap = result.seconds, result.iterations, result.relative_gap
             algorithm = result.algorithm

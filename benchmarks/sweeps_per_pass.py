@@ -6,12 +6,11 @@ ways and prints iterations (tree passes), sweeps and seconds for each:
 * ``none``: one sweep per tree pass (the inner sweeps switched off);
 * ``share=S``: inner sweeps until the restricted gap is at most ``S`` times the full gap's
   numerator (``solve_equilibrium(..., inner_share=S)``; the default is 0.25);
-* ``gauss-seidel``: every pass builds its trees a few origins at a time between shifts (the
-  solver does this only above gap 1e-2).
+* ``gauss-seidel``: every pass builds its trees a few origins at a time between shifts (by
+  default the solver does this only above gap 1e-2; ``gauss_seidel_until=0``).
 
 If more sweeps per pass do not cut the number of passes, the balancing of known routes is not
-what limits each pass. The README's Scale section has the figures, measured with the pairs in
-index order (before the shuffled order of ``sweep_order.py``).
+what limits each pass. The README's Scale section has the figures.
 
 Usage:
     python benchmarks/sweeps_per_pass.py --nodes 10000 --variants none share=0.25 share=0.01
@@ -19,7 +18,6 @@ Usage:
 
 from __future__ import annotations
 
-from counterflow.assign import gradient_projection as gp
 from counterflow.assign import solve_equilibrium
 from counterflow.assign.gradient_projection import _Solver
 from scale import print_variant, start_diagnosis
@@ -51,17 +49,19 @@ def _share(variant: str) -> float:
 def main() -> None:
     args, shares, problem = start_diagnosis(__doc__.splitlines()[0], VARIANTS, _share, "variant")
     inner = _Solver.inner
-    until = gp._GAUSS_SEIDEL_UNTIL  # noqa: SLF001 (a diagnosis of the solver's internals)
     for variant, share in zip(args.variants, shares, strict=True):
         if variant == "none":
             _Solver.inner = _no_inner_sweeps  # type: ignore[method-assign]
-        elif variant == "gauss-seidel":
-            gp._GAUSS_SEIDEL_UNTIL = 0.0  # noqa: SLF001
         try:
-            result = solve_equilibrium(problem, algorithm="gp", gap=args.gap, inner_share=share)
+            result = solve_equilibrium(
+                problem,
+                algorithm="gp",
+                gap=args.gap,
+                inner_share=share,
+                gauss_seidel_until=0.0 if variant == "gauss-seidel" else None,
+            )
         finally:
             _Solver.inner = inner  # type: ignore[method-assign]
-            gp._GAUSS_SEIDEL_UNTIL = until  # noqa: SLF001
         print_variant(variant, result)
 
 

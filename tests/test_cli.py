@@ -120,6 +120,9 @@ def test_bad_arguments(
     assert "--gap" in bad(["assign", "--tntp", str(grid_folder), "--gap", "-1"], capsys)
     assert "--gap" in bad(["assign", "--tntp", str(grid_folder), "--gap", "tight"], capsys)
     assert "--max-iter" in bad(["assign", "--tntp", str(grid_folder), "--max-iter", "-3"], capsys)
+    assert "--gauss-seidel-until" in bad(
+        ["assign", "--tntp", str(grid_folder), "--gauss-seidel-until", "2"], capsys
+    )
     assert "unknown algorithm" in bad(
         ["assign", "--tntp", str(grid_folder), "--algorithm", "magic"], capsys
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import pairwise
 
 import numba
 import numpy as np
@@ -322,3 +323,54 @@ def test_sweeps_visit_every_pair_once_in_fresh_reproducible_runs() -> None:
     assert not np.array_equal(orders[0], orders[1])  # drawn afresh for every sweep
     assert not np.array_equal(orders[0], pairs)
     assert np.array_equal(second.shuffled(pairs), orders[0])  # the same seed, the same orders
+
+
+@pytest.mark.parametrize("name", ["grid", "random-own-4", "elastic-braess"])
+def test_gauss_seidel_passes_to_the_target_reach_the_same_certified_equilibrium(
+    name: str,
+) -> None:
+    problem = PROBLEMS[name][0]()
+    default = solve_equilibrium(problem, algorithm="gp", gap=1e-10, max_iter=2000)
+    seidel = solve_equilibrium(
+        problem, algorithm="gp", gap=1e-10, max_iter=2000, gauss_seidel_until=0.0
+    )
+    assert seidel.converged
+    assert not seidel.history[-1].gap_estimated  # the stop is certified by an exact pass
+    assert evaluate_flows(problem, seidel.flows).relative_gap <= 1e-10
+    assert seidel.objective == pytest.approx(default.objective, rel=1e-8)
+    # Every pass is Gauss-Seidel (an estimated gap) except the one after an estimate that met
+    # the target.
+    history = seidel.history
+    for before, after in pairwise(history):
+        assert after.gap_estimated == (before.relative_gap > 1e-10)
+
+
+def test_gauss_seidel_passes_visit_the_origin_blocks_in_a_fresh_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = grid(12, 30, seed=3)  # 30 origins: 8 blocks of at most 4
+    visited: list[int] = []
+    columns = _Solver.columns
+
+    def record(self: _Solver, k: int, first: int, last: int, cost: np.ndarray) -> slice:
+        visited.append(first)
+        return columns(self, k, first, last, cost)
+
+    monkeypatch.setattr(_Solver, "columns", record)
+    solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=2, gauss_seidel_until=0.0)
+    blocks = list(range(0, 30, gradient_projection._GS_BLOCK))
+    # The first routes' trees come in one block (first origin 0), then two Gauss-Seidel
+    # passes of every block, then the exact pass that ends the solve at max_iter.
+    count = len(blocks)
+    assert len(visited) == 2 + 2 * count
+    passes = [visited[1 : 1 + count], visited[1 + count : 1 + 2 * count]]
+    for order in passes:
+        assert sorted(order) == blocks
+    assert passes[0] != blocks
+    assert passes[0] != passes[1]
+
+
+def test_bad_gauss_seidel_until_is_refused() -> None:
+    for value in (-0.1, 1.5, float("nan")):
+        with pytest.raises(InvalidParameterError, match="gauss_seidel_until"):
+            solve_equilibrium(grid(), algorithm="gp", gauss_seidel_until=value)

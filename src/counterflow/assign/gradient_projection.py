@@ -27,9 +27,10 @@ Every pair keeps the set of routes it has used. One iteration:
    trees, while the restricted problem's gap is above a share of the full one: shifting on
    known routes is much cheaper than a tree per origin.
 
-While the gap is above ``_GAUSS_SEIDEL_UNTIL`` the trees of step 1 are instead built a few
-origins at a time between the shifts of step 2, so that each block sees the costs the earlier
-blocks left; the gap of such a pass is an estimate, and the solve stops only on an exact one.
+While the gap is above ``gauss_seidel_until`` (default ``_GAUSS_SEIDEL_UNTIL``) the trees of
+step 1 are instead built a few origins at a time, the blocks in a fresh random order, between
+the shifts of step 2, so that each block sees the costs the earlier blocks left; the gap of
+such a pass is an estimate, and the solve stops only on an exact one.
 
 Everything the Frank–Wolfe family supports carries over: multi-class fixed costs and the
 class-own term (the cost of class ``k`` on link ``a`` is ``fixed + t(X_a) + own_k x_a^k`` and
@@ -75,7 +76,9 @@ _INNER_MAX = 20
 _PRED_BUDGET = 1 << 24  # int32 entries of the per-block tree buffer (64 MiB)
 _PARALLEL_WORK = 20_000  # below this many (origins x nodes) per block, one thread is faster
 # Gap above which an iteration builds its trees block by block between shifts (assumption:
-# from the TNTP networks and grids, where the first two or three passes gain most from it).
+# from the TNTP networks, where the first two or three passes gain most from it; Gauss-Seidel
+# passes all the way took 1.1-1.6x the time to gap 1e-6 on the six networks of
+# benchmarks/tntp.py. On the congested scale grids they pay all the way: pass 0 there).
 _GAUSS_SEIDEL_UNTIL = 1e-2
 _GS_BLOCK = 4  # origins per block of the Gauss-Seidel pass (fixed: results ignore threads)
 _COMPACT_SHARE = 0.25  # compact the store when this share of it holds dropped routes
@@ -276,10 +279,14 @@ class _Solver:
         """Column generation origin block by origin block, each block's pairs shifted at once.
 
         Every block's trees see the costs left by the shifts of the blocks before it, which
-        matters most while the flows are far from equilibrium. Blocks have a fixed size, so
-        the result does not depend on the thread count.
+        matters most while the flows are far from equilibrium. The blocks come in a random
+        order drawn afresh for every pass (from the solver's seeded generator; in a fixed order
+        the same origins would always move first, the bias :meth:`shuffled` removes from the
+        sweeps). Blocks have a fixed size, so the result does not depend on the thread count.
         """
-        for k, first, last in self.blocks(_GS_BLOCK):
+        blocks = self.blocks(_GS_BLOCK)
+        for index in self.rng.permutation(len(blocks)):
+            k, first, last = blocks[index]
             cost = self.fixed[k] + self.shared
             if self.own[k]:
                 cost += self.own[k] * self.class_flow[k]
@@ -458,6 +465,7 @@ def solve_gradient_projection(
     threads: int | None = None,
     callback: Callable[[IterationRecord], None] | None = None,
     inner_share: float = _INNER_SHARE,
+    gauss_seidel_until: float = _GAUSS_SEIDEL_UNTIL,
 ) -> AssignmentResult:
     """Solve the assignment by path-based gradient projection (see the module docstring).
 
@@ -475,6 +483,12 @@ def solve_gradient_projection(
             trees cost more than sweeps (the TNTP set); on small networks with many coupled
             classes, where sweeps are cheap and converge slowly, a tighter share (e.g. 0.01)
             is faster, above all from a warm start. Results meet ``gap`` either way.
+        gauss_seidel_until: Passes build their trees a few origins at a time between shifts
+            (Gauss–Seidel; the gap of such a pass is an estimate) while the gap is above this,
+            and at fixed costs in parallel (an exact gap) below it; a pass whose estimate meets
+            ``gap`` is followed by an exact one, so results meet ``gap`` either way. The
+            default suits the TNTP networks; on large congested networks ``0`` (Gauss–Seidel
+            passes until the target) is faster: see the README's Scale section.
 
     Returns:
         The flows, their gap and objective, the convergence table and the routes.
@@ -485,6 +499,11 @@ def solve_gradient_projection(
         raise InvalidParameterError(
             f"inner_share = {inner_share!r}; give a number in (0, 1) such as 0.25",
             key="inner_share",
+        )
+    if not 0.0 <= gauss_seidel_until <= 1.0:
+        raise InvalidParameterError(
+            f"gauss_seidel_until = {gauss_seidel_until!r}; give a gap in [0, 1] such as 0.01",
+            key="gauss_seidel_until",
         )
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
@@ -565,9 +584,9 @@ def solve_gradient_projection(
                 callback(history[-1])
             if stop:
                 break
-            # Gauss-Seidel passes pay while flows are far from equilibrium; later, exact passes
-            # (trees in parallel at fixed costs) converge as fast and certify the gap.
-            exact = gap_now <= max(gap, _GAUSS_SEIDEL_UNTIL)
+            # Gauss-Seidel passes pay while flows are far from equilibrium (on congested grids,
+            # all the way); later, exact passes (trees in parallel at fixed costs) certify the gap.
+            exact = gap_now <= max(gap, gauss_seidel_until)
             iteration += 1
         pair_cost = solver.pair_cost.copy()
         seconds = time.perf_counter() - started

@@ -49,6 +49,7 @@ def solve_equilibrium(
     threads: int | None = None,
     callback: Callable[[IterationRecord], None] | None = None,
     inner_share: float | None = None,
+    gauss_seidel_until: float | None = None,
 ) -> AssignmentResult:
     """Solve ``problem`` to relative gap ``gap``.
 
@@ -56,7 +57,8 @@ def solve_equilibrium(
     result names the algorithm that ran. The options are those of
     :func:`solve_gradient_projection` and :func:`solve_frank_wolfe`; the FW family warm-starts
     from the link flows of :class:`PathFlows` when given paths. ``inner_share`` tunes gradient
-    projection's inner sweeps (see :func:`solve_gradient_projection`; the FW family ignores it).
+    projection's inner sweeps and ``gauss_seidel_until`` its Gauss–Seidel passes (see
+    :func:`solve_gradient_projection`; the FW family ignores both).
     """
     if algorithm not in ALGORITHMS:
         raise InvalidParameterError(
@@ -64,7 +66,11 @@ def solve_equilibrium(
             key="algorithm",
         )
     if algorithm in ("auto", "gp"):
-        tuning = {} if inner_share is None else {"inner_share": inner_share}
+        tuning: dict[str, float] = {}
+        if inner_share is not None:
+            tuning["inner_share"] = inner_share
+        if gauss_seidel_until is not None:
+            tuning["gauss_seidel_until"] = gauss_seidel_until
         return solve_gradient_projection(
             problem,
             gap=gap,

@@ -161,6 +161,15 @@ def assign(
         int | None,
         typer.Option(help="Threads for shortest paths (results do not depend on it)."),
     ] = None,
+    gauss_seidel_until: Annotated[
+        float | None,
+        typer.Option(
+            "--gauss-seidel-until",
+            help="gp: build trees a few origins at a time between shifts while the gap is "
+            "above this (default 0.01; 0, until the target, is faster on large congested "
+            "networks).",
+        ),
+    ] = None,
 ) -> None:
     """Solve the user-equilibrium traffic assignment of a TNTP network."""
     if not math.isfinite(gap) or gap < 0:
@@ -171,6 +180,11 @@ def assign(
         raise InputError(
             f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}",
             key="--algorithm",
+        )
+    if gauss_seidel_until is not None and not 0.0 <= gauss_seidel_until <= 1.0:
+        raise InputError(
+            f"{gauss_seidel_until!r} is not a gap in [0, 1]; pass e.g. --gauss-seidel-until 0",
+            key="--gauss-seidel-until",
         )
     for key, value in (("--toll-factor", toll_factor), ("--distance-factor", distance_factor)):
         if not math.isfinite(value) or value < 0:
@@ -216,6 +230,7 @@ def assign(
                 initial=initial,
                 threads=threads,
                 callback=report,
+                gauss_seidel_until=gauss_seidel_until,
             )
         except DisconnectedDemandError as error:
             pairs = problem.classes[0].demand
