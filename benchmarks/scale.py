@@ -11,6 +11,7 @@ Usage:
     python benchmarks/scale.py --nodes 10000 100000 1000000 --max-seconds 600
     python benchmarks/scale.py --algorithm bfw      # the Frank-Wolfe baseline
     python benchmarks/scale.py --nodes 10000 --gauss-seidel-until 0   # Gauss-Seidel passes only
+    python benchmarks/scale.py --nodes 100000 --progress   # each iteration's gap to stderr
 """
 
 from __future__ import annotations
@@ -34,14 +35,14 @@ from counterflow.assign import (
     single_class_problem,
     solve_equilibrium,
 )
-from counterflow.network import make_grid_network
+from counterflow.network import GridNetwork, make_grid_network
 
 ZONES = 500
 SEED = 2026
 T = TypeVar("T")
 
 
-def scaled_grid(nodes: int):  # noqa: ANN201 (a tuple of the generated grid and its problem)
+def scaled_grid(nodes: int) -> tuple[GridNetwork, AssignmentProblem]:
     """The grid of about ``nodes`` nodes with demand scaled to mean free-flow v/c = 1."""
     side = round(math.sqrt(nodes))
     grid = make_grid_network(side, num_zones=ZONES, trips_per_zone=1000.0, seed=SEED)
@@ -112,6 +113,11 @@ def main() -> None:
         help="gp: Gauss-Seidel passes while the gap is above this (default: the solver's; 0: "
         "until the target)",
     )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="print each iteration's gap and elapsed seconds to stderr as the solve runs",
+    )
     args = parser.parse_args()
     if args.gauss_seidel_until is not None and not 0.0 <= args.gauss_seidel_until <= 1.0:
         parser.error(f"--gauss-seidel-until {args.gauss_seidel_until}: give a gap in [0, 1]")
@@ -127,9 +133,20 @@ def main() -> None:
         last: list[IterationRecord] = []
 
         def stop_when_late(
-            record: IterationRecord, started: float = started, last: list = last
+            record: IterationRecord,
+            started: float = started,
+            last: list[IterationRecord] = last,
+            nodes: int = nodes,
         ) -> None:
             last[:] = [record]
+            if args.progress:
+                estimated = " (estimated)" if record.gap_estimated else ""
+                print(
+                    f"{nodes:,} nodes: iteration {record.iteration}, gap "
+                    f"{record.relative_gap:.3e}{estimated}, {record.seconds:.1f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if time.perf_counter() - started > args.max_seconds:
                 raise TimeoutError(record.iteration)
 

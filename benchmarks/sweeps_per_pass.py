@@ -25,7 +25,7 @@ from scale import print_variant, start_diagnosis
 VARIANTS = ["none", "share=0.25", "share=0.05", "share=0.01", "gauss-seidel"]
 
 
-def _no_inner_sweeps(solver: _Solver, gap_numerator: float, share: float = 0.25) -> int:  # noqa: ARG001
+def _no_inner_sweeps(self: _Solver, gap_numerator: float, share: float = 0.25) -> int:  # noqa: ARG001
     """Stands in for ``_Solver.inner``: no sweeps beyond the one after each tree pass."""
     return 0
 

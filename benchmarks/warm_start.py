@@ -20,17 +20,36 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
-from counterflow.assign import solve_equilibrium
+from counterflow.assign import AssignmentResult, PathFlows, solve_equilibrium
 from counterflow.model import INNER_SHARE, SOLVER_GAP, Context, WorldCache, prepare, simulate
 from counterflow.model.worlds import (
+    WorldKey,
     base_key,
     build_month_world,
     carry_paths,
     factions_of,
     solve_world,
 )
+from counterflow.orgs import Factions
 from counterflow.scenario import Strategy, load_scenario
+from counterflow.traffic import StrategyWorld
+
+T = TypeVar("T")
+
+
+def warm_start_from(
+    old: StrategyWorld | None,
+    old_weight: dict[str, float],
+    paths: PathFlows | None,
+    new: StrategyWorld,
+    new_factions: Factions,
+) -> PathFlows | None:
+    """The old solution's routes carried to the new world (none where there is no solution)."""
+    if old is None or paths is None:
+        return None
+    return carry_paths(old, old_weight, paths, new, new_factions)
 
 
 def monthly_loop(context: Context, strategy: Strategy, replications: int) -> None:
@@ -39,15 +58,17 @@ def monthly_loop(context: Context, strategy: Strategy, replications: int) -> Non
     changed = months = 0
     for replication in range(replications):
         run = simulate(context, strategy, replication=replication)
-        previous = None
+        previous: tuple[WorldKey, StrategyWorld, Factions, PathFlows | None] | None = None
         for key in run.world_keys:
             factions = factions_of(context, key.splits)
             world = build_month_world(context, strategy, factions, key)
             if previous is None:
-                source = (context.baseline_world, {}, context.baseline_paths)
+                start = warm_start_from(
+                    context.baseline_world, {}, context.baseline_paths, world, factions
+                )
             else:
-                source = (previous[1], previous[2].weight, previous[3])
-            start = carry_paths(source[0], source[1], source[2], world, factions)
+                _, old_world, old_factions, old_paths = previous
+                start = warm_start_from(old_world, old_factions.weight, old_paths, world, factions)
             began = time.perf_counter()
             solve_equilibrium(world.problem, gap=SOLVER_GAP)
             cold = time.perf_counter() - began
@@ -71,9 +92,10 @@ def monthly_loop(context: Context, strategy: Strategy, replications: int) -> Non
     )
 
 
-def timed(function: Callable[[], object], runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
+def timed(function: Callable[[], T], runs: int) -> tuple[float, T]:
+    """Median seconds of ``runs`` calls of ``function`` (at least one) and its last result."""
+    times = []
+    for _ in range(max(runs, 1)):
         started = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - started)
@@ -98,22 +120,26 @@ def main() -> None:
         key = base_key(context)._replace(splits=((root, True),))
         factions = factions_of(context, key.splits)
         world = build_month_world(context, strategy, factions, key)
-        start = carry_paths(
+        start = warm_start_from(
             before.world, before.factions.weight, before.result.paths, world, factions
         )
-        cold, cold_result = timed(
-            lambda w=world: solve_equilibrium(w.problem, gap=SOLVER_GAP), args.runs
-        )
-        warm, warm_result = timed(
-            lambda w=world, s=start: solve_equilibrium(
-                w.problem, gap=SOLVER_GAP, initial=s, inner_share=INNER_SHARE
-            ),
-            args.runs,
-        )
+
+        def solve_cold(world: StrategyWorld = world) -> AssignmentResult:
+            return solve_equilibrium(world.problem, gap=SOLVER_GAP)
+
+        def solve_warm(
+            world: StrategyWorld = world, start: PathFlows | None = start
+        ) -> AssignmentResult:
+            return solve_equilibrium(
+                world.problem, gap=SOLVER_GAP, initial=start, inner_share=INNER_SHARE
+            )
+
+        cold, cold_result = timed(solve_cold, args.runs)
+        warm, warm_result = timed(solve_warm, args.runs)
         ratios.append(cold / warm)
         print(
-            f"{root + ' split':30s} {cold:7.4f} {cold_result.iterations:6d} "  # type: ignore[attr-defined]
-            f"{warm:8.4f} {warm_result.iterations:6d} {cold / warm:6.1f}"  # type: ignore[attr-defined]
+            f"{root + ' split':30s} {cold:7.4f} {cold_result.iterations:6d} "
+            f"{warm:8.4f} {warm_result.iterations:6d} {cold / warm:6.1f}"
         )
     same, _ = timed(
         lambda: solve_equilibrium(

@@ -4,6 +4,7 @@ resume exactly, and results do not depend on the thread count."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import pairwise
@@ -250,6 +251,39 @@ def test_one_and_two_threads_give_identical_bits() -> None:
     assert np.array_equal(one.paths.path_flow, two.paths.path_flow)
 
 
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")
+def test_trees_built_on_a_worker_thread_during_the_shifts_give_identical_bits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With two threads, a Gauss-Seidel pass builds the next block's trees on a worker thread
+    # while this thread shifts the current block; with one, the same steps run in turn.
+    # 900 nodes are below the size where the worker pays: lower it to use it here.
+    monkeypatch.setattr(gradient_projection, "_PIPELINE_NODES", 100)
+    problem = grid(30, 40, seed=5)
+    one = solve_equilibrium(
+        problem, algorithm="gp", gap=0.0, max_iter=6, threads=1, gauss_seidel_until=0.0
+    )
+    workers: set[str] = set()
+    trees = _Solver.trees
+
+    def record(
+        self: _Solver, k: int, first: int, last: int, cost: np.ndarray, **options: object
+    ) -> None:
+        workers.add(threading.current_thread().name)
+        trees(self, k, first, last, cost, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Solver, "trees", record)
+    two = solve_equilibrium(
+        problem, algorithm="gp", gap=0.0, max_iter=6, threads=2, gauss_seidel_until=0.0
+    )
+    assert any(name.startswith("counterflow-trees") for name in workers)
+    assert np.array_equal(one.flows.link, two.flows.link)
+    assert [r.relative_gap for r in one.history] == [r.relative_gap for r in two.history]
+    assert one.paths is not None
+    assert two.paths is not None
+    assert np.array_equal(one.paths.path_flow, two.paths.path_flow)
+
+
 def test_auto_runs_gradient_projection() -> None:
     result = solve_equilibrium(grid(), gap=1e-6)
     assert result.algorithm == "gp"
@@ -350,13 +384,15 @@ def test_gauss_seidel_passes_visit_the_origin_blocks_in_a_fresh_order(
 ) -> None:
     problem = grid(12, 30, seed=3)  # 30 origins: 8 blocks of at most 4
     visited: list[int] = []
-    columns = _Solver.columns
+    trees = _Solver.trees
 
-    def record(self: _Solver, k: int, first: int, last: int, cost: np.ndarray) -> slice:
+    def record(
+        self: _Solver, k: int, first: int, last: int, cost: np.ndarray, *, parallel: bool
+    ) -> None:
         visited.append(first)
-        return columns(self, k, first, last, cost)
+        trees(self, k, first, last, cost, parallel=parallel)
 
-    monkeypatch.setattr(_Solver, "columns", record)
+    monkeypatch.setattr(_Solver, "trees", record)
     solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=2, gauss_seidel_until=0.0)
     blocks = list(range(0, 30, gradient_projection._GS_BLOCK))
     # The first routes' trees come in one block (first origin 0), then two Gauss-Seidel

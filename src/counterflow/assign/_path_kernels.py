@@ -172,7 +172,7 @@ def columns_parallel(  # type: ignore[no-untyped-def]
         )
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def columns_serial(  # type: ignore[no-untyped-def]
     origins,
     pair_start,
@@ -445,7 +445,7 @@ def _cached_slope(  # type: ignore[no-untyped-def]
     return difference, curvature
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def sweep(  # type: ignore[no-untyped-def]
     pairs,
     pair_class,
