@@ -349,7 +349,8 @@ class _Solver:
                 self.sweep(self.all_pairs[pairs])
             raise_if_stranded(self.problem, self.pair_cost)
             return
-        pairs = self.columns(*order[0], self.block_cost(order[0][0]))
+        k, first, last = order[0]
+        pairs = self.columns(k, first, last, self.block_cost(k))
         for k, first, last in [*order[1:], (-1, 0, 0)]:
             if k < 0:  # the last block: nothing left to build beside its shifts
                 self.sweep(self.all_pairs[pairs])
