@@ -351,10 +351,7 @@ class _Solver:
             return
         k, first, last = order[0]
         pairs = self.columns(k, first, last, self.block_cost(k))
-        for k, first, last in [*order[1:], (-1, 0, 0)]:
-            if k < 0:  # the last block: nothing left to build beside its shifts
-                self.sweep(self.all_pairs[pairs])
-                break
+        for k, first, last in order[1:]:
             cost = self.block_cost(k)  # a copy: the shifts below do not change it
             if pool is None:
                 self.trees(k, first, last, cost, parallel=parallel)
@@ -369,6 +366,7 @@ class _Solver:
                 self.shared_trees(k, first, cost, out_cost, tasks)
                 future.result()
             pairs = self.store_columns(k, first, last)
+        self.sweep(self.all_pairs[pairs])  # the last block's shifts
         raise_if_stranded(self.problem, self.pair_cost)
 
     def block_cost(self, k: int) -> FloatArray:
@@ -541,13 +539,12 @@ def _check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
 
 
 @contextmanager
-def _tree_thread(problem: AssignmentProblem) -> Iterator[ThreadPoolExecutor | None]:
-    """A worker thread for the trees of Gauss–Seidel passes, if two threads are allowed.
+def _tree_thread(pipelined: bool) -> Iterator[ThreadPoolExecutor | None]:
+    """A worker thread for the trees of pipelined Gauss–Seidel passes, if two threads are allowed.
 
-    Only on networks whose Gauss–Seidel passes are pipelined (``_PIPELINE_NODES``); results
-    are the same with or without it.
+    Results are the same with or without it.
     """
-    if numba.get_num_threads() < 2 or problem.network.num_nodes < _PIPELINE_NODES:
+    if not pipelined or numba.get_num_threads() < 2:
         yield None
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="counterflow-trees") as pool:
@@ -606,7 +603,7 @@ def solve_gradient_projection(
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
     solver = _Solver(problem)
-    with numba_threads(threads), _tree_thread(problem) as pool:
+    with numba_threads(threads), _tree_thread(solver.pipelined) as pool:
         started = time.perf_counter()
         if isinstance(initial, ClassFlows):
             check_initial(problem, initial)
