@@ -55,6 +55,16 @@ def scaled_grid(nodes: int) -> tuple[GridNetwork, AssignmentProblem]:
     return grid, problem
 
 
+def check_nodes(parser: argparse.ArgumentParser, nodes: list[int]) -> None:
+    """Exit 2 with a one-line message if a grid of ``nodes`` cannot hold the 500 zones."""
+    least = math.ceil((math.ceil(math.sqrt(ZONES)) - 0.5) ** 2)  # the side rounds up to hold them
+    for count in nodes:
+        if count < least:
+            parser.error(
+                f"--nodes {count}: the grid must hold {ZONES} zones; give at least {least}"
+            )
+
+
 def start_diagnosis(
     description: str, variants: list[str], check: Callable[[str], T], first_column: str
 ) -> tuple[argparse.Namespace, list[T], AssignmentProblem]:
@@ -68,6 +78,7 @@ def start_diagnosis(
     parser.add_argument("--gap", type=float, default=1e-4)
     parser.add_argument("--variants", nargs="+", default=variants)
     args = parser.parse_args()
+    check_nodes(parser, [args.nodes])
     try:
         settings = [check(variant) for variant in args.variants]
     except ValueError as error:
@@ -119,6 +130,7 @@ def main() -> None:
         help="print each iteration's gap and elapsed seconds to stderr as the solve runs",
     )
     args = parser.parse_args()
+    check_nodes(parser, args.nodes)
     if args.gauss_seidel_until is not None and not 0.0 <= args.gauss_seidel_until <= 1.0:
         parser.error(f"--gauss-seidel-until {args.gauss_seidel_until}: give a gap in [0, 1]")
     compile_kernels()

@@ -1,0 +1,35 @@
+"""The benchmark scripts refuse bad command lines with one line and exit 2, before any work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from _networks import REPO
+
+
+@pytest.mark.parametrize(
+    ("script", "arguments", "message"),
+    [
+        ("scale.py", ["--nodes", "400"], "--nodes 400: the grid must hold 500 zones"),
+        ("scale.py", ["--gauss-seidel-until", "2"], "--gauss-seidel-until 2.0: give a gap"),
+        ("sweeps_per_pass.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
+        ("sweeps_per_pass.py", ["--variants", "more"], "'more' is not a variant"),
+    ],
+)
+def test_bad_command_lines_exit_2_with_one_line(
+    script: str, arguments: list[str], message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert message in done.stderr.strip().splitlines()[-1]
+    assert done.stdout == ""
