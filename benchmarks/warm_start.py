@@ -39,19 +39,6 @@ from counterflow.traffic import StrategyWorld
 T = TypeVar("T")
 
 
-def warm_start_from(
-    old: StrategyWorld | None,
-    old_weight: dict[str, float],
-    paths: PathFlows | None,
-    new: StrategyWorld,
-    new_factions: Factions,
-) -> PathFlows | None:
-    """The old solution's routes carried to the new world (none where there is no solution)."""
-    if old is None or paths is None:
-        return None
-    return carry_paths(old, old_weight, paths, new, new_factions)
-
-
 def monthly_loop(context: Context, strategy: Strategy, replications: int) -> None:
     """Every month of some replications solved cold and warm from the month before."""
     cold_all = warm_all = cold_changed = warm_changed = 0.0
@@ -63,12 +50,12 @@ def monthly_loop(context: Context, strategy: Strategy, replications: int) -> Non
             factions = factions_of(context, key.splits)
             world = build_month_world(context, strategy, factions, key)
             if previous is None:
-                start = warm_start_from(
+                start = carry_paths(
                     context.baseline_world, {}, context.baseline_paths, world, factions
                 )
             else:
                 _, old_world, old_factions, old_paths = previous
-                start = warm_start_from(old_world, old_factions.weight, old_paths, world, factions)
+                start = carry_paths(old_world, old_factions.weight, old_paths, world, factions)
             began = time.perf_counter()
             solve_equilibrium(world.problem, gap=SOLVER_GAP)
             cold = time.perf_counter() - began
@@ -120,7 +107,7 @@ def main() -> None:
         key = base_key(context)._replace(splits=((root, True),))
         factions = factions_of(context, key.splits)
         world = build_month_world(context, strategy, factions, key)
-        start = warm_start_from(
+        start = carry_paths(
             before.world, before.factions.weight, before.result.paths, world, factions
         )
 

@@ -387,10 +387,10 @@ def test_gauss_seidel_passes_visit_the_origin_blocks_in_a_fresh_order(
     trees = _Solver.trees
 
     def record(
-        self: _Solver, k: int, first: int, last: int, cost: np.ndarray, *, parallel: bool
+        self: _Solver, k: int, first: int, last: int, cost: np.ndarray, **options: object
     ) -> None:
         visited.append(first)
-        trees(self, k, first, last, cost, parallel=parallel)
+        trees(self, k, first, last, cost, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_Solver, "trees", record)
     solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=2, gauss_seidel_until=0.0)

@@ -222,8 +222,7 @@ class _Solver:
 
         Returns the slice of flat pairs the block owns.
         """
-        parallel = (last - first) * self.problem.network.num_nodes >= _PARALLEL_WORK
-        self.trees(k, first, last, cost, parallel=parallel)
+        self.trees(k, first, last, cost)
         return self.store_columns(k, first, last)
 
     def trees(
@@ -233,20 +232,24 @@ class _Solver:
         last: int,
         cost: FloatArray,
         *,
-        parallel: bool,
+        parallel: bool | None = None,
         row: int = 0,
         out_cost: FloatArray | None = None,
     ) -> None:
         """The trees of origins ``first .. last - 1`` at ``cost``: least costs, gap terms, routes.
 
         Their tree paths go to ``pred_rows[row:]`` (``out_cost``: ``cost`` in forward-star
-        order, if already at hand). Touches only these origins' pairs and rows (it reads their
-        stored routes and flows), so it may run while other pairs are swept.
+        order, if already at hand); ``parallel`` defaults to whether the block is large enough
+        to share between threads (``_PARALLEL_WORK``). Touches only these origins' pairs and
+        rows (it reads their stored routes and flows), so it may run while other pairs are
+        swept.
         """
         problem = self.problem
         network = problem.network
         demand = problem.classes[k].demand
         starts = demand.pair_start[first : last + 1] + int(problem.pair_offsets[k])
+        if parallel is None:
+            parallel = (last - first) * network.num_nodes >= _PARALLEL_WORK
         find = _path_kernels.columns_parallel if parallel else _path_kernels.columns_serial
         find(
             demand.origins[first:last],
@@ -342,7 +345,6 @@ class _Solver:
         """
         blocks = self.blocks(_GS_BLOCK)
         order = [blocks[index] for index in self.rng.permutation(len(blocks))]
-        parallel = _GS_BLOCK * self.problem.network.num_nodes >= _PARALLEL_WORK
         if not self.pipelined:
             for k, first, last in order:
                 pairs = self.columns(k, first, last, self.block_cost(k))
@@ -354,7 +356,7 @@ class _Solver:
         for k, first, last in order[1:]:
             cost = self.block_cost(k)  # a copy: the shifts below do not change it
             if pool is None:
-                self.trees(k, first, last, cost, parallel=parallel)
+                self.trees(k, first, last, cost)
                 self.sweep(self.all_pairs[pairs])
             else:
                 tasks: SimpleQueue[int] = SimpleQueue()

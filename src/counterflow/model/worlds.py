@@ -166,13 +166,18 @@ def build_month_world(
 
 
 def carry_paths(
-    old: StrategyWorld,
+    old: StrategyWorld | None,
     old_weight: dict[str, float],
-    paths: PathFlows,
+    paths: PathFlows | None,
     new: StrategyWorld,
     new_factions: Factions,
 ) -> PathFlows | None:
-    """The old solution's routes for the new world's pairs (a faction starts from its share)."""
+    """The old solution's routes for the new world's pairs (a faction starts from its share).
+
+    ``None`` where there is no old solution or a new pair has no counterpart in it.
+    """
+    if old is None or paths is None:
+        return None
     offsets = old.problem.pair_offsets
     where: dict[tuple[str, str, int], int] = {}
     for k, key in enumerate(old.classes):
@@ -225,9 +230,7 @@ def solve_world(
         before = solve_world(context, strategy, previous, cache)
         source_world, source_weight = before.world, before.factions.weight
         source_paths = before.result.paths
-    initial = None
-    if source_world is not None and source_paths is not None:
-        initial = carry_paths(source_world, source_weight, source_paths, world, factions)
+    initial = carry_paths(source_world, source_weight, source_paths, world, factions)
     result = solve_equilibrium(
         world.problem, gap=SOLVER_GAP, initial=initial, inner_share=INNER_SHARE
     )
