@@ -7,13 +7,15 @@ ways and prints iterations (tree passes), sweeps and seconds for each:
 * ``share=S``: inner sweeps until the restricted gap is at most ``S`` times the full gap's
   numerator (``solve_equilibrium(..., inner_share=S)``; the default is 0.25);
 * ``gauss-seidel``: every pass builds its trees a few origins at a time between shifts (by
-  default the solver does this only above gap 1e-2; ``gauss_seidel_until=0``).
+  default the solver does this only above gap 1e-2; ``gauss_seidel_until=0``);
+  ``gauss-seidel:none`` and ``gauss-seidel:share=S`` combine it with the variants above.
 
 If more sweeps per pass do not cut the number of passes, the balancing of known routes is not
 what limits each pass. The README's Scale section has the figures.
 
 Usage:
     python benchmarks/sweeps_per_pass.py --nodes 10000 --variants none share=0.25 share=0.01
+    python benchmarks/sweeps_per_pass.py --nodes 10000 --variants gauss-seidel gauss-seidel:none
 """
 
 from __future__ import annotations
@@ -32,16 +34,17 @@ def _no_inner_sweeps(self: _Solver, gap_numerator: float, share: float = 0.25) -
 
 def _share(variant: str) -> float:
     """The inner-sweep share of a variant (the solver's default where it sets none)."""
-    if variant in ("none", "gauss-seidel"):
+    base = variant.removeprefix("gauss-seidel:")
+    if base == "none" or variant == "gauss-seidel":
         return 0.25
     try:
-        share = float(variant.removeprefix("share="))
+        share = float(base.removeprefix("share="))
     except ValueError:
         share = -1.0
-    if not variant.startswith("share=") or not 0.0 < share < 1.0:
+    if not base.startswith("share=") or not 0.0 < share < 1.0:
         raise ValueError(
-            f"--variants: {variant!r} is not a variant; give none, gauss-seidel or share=S "
-            "with S in (0, 1)"
+            f"--variants: {variant!r} is not a variant; give none, share=S with S in (0, 1), "
+            "gauss-seidel, or gauss-seidel:none or gauss-seidel:share=S"
         )
     return share
 
@@ -50,7 +53,8 @@ def main() -> None:
     args, shares, problem = start_diagnosis(__doc__.splitlines()[0], VARIANTS, _share, "variant")
     inner = _Solver.inner
     for variant, share in zip(args.variants, shares, strict=True):
-        if variant == "none":
+        gauss_seidel = variant.startswith("gauss-seidel")
+        if variant.removeprefix("gauss-seidel:") == "none":
             _Solver.inner = _no_inner_sweeps  # type: ignore[method-assign]
         try:
             result = solve_equilibrium(
@@ -58,7 +62,7 @@ def main() -> None:
                 algorithm="gp",
                 gap=args.gap,
                 inner_share=share,
-                gauss_seidel_until=0.0 if variant == "gauss-seidel" else None,
+                gauss_seidel_until=0.0 if gauss_seidel else None,
             )
         finally:
             _Solver.inner = inner  # type: ignore[method-assign]

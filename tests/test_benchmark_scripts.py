@@ -17,6 +17,13 @@ from _networks import REPO
         ("scale.py", ["--gauss-seidel-until", "2"], "--gauss-seidel-until 2.0: give a gap"),
         ("sweeps_per_pass.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
         ("sweeps_per_pass.py", ["--variants", "more"], "'more' is not a variant"),
+        (
+            "sweeps_per_pass.py",
+            ["--variants", "gauss-seidel:share=2"],
+            "'gauss-seidel:share=2' is not a variant",
+        ),
+        ("two_thread_shifts.py", ["--variants", "sync=0"], "'sync=0' is not a variant"),
+        ("two_thread_shifts.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
     ],
 )
 def test_bad_command_lines_exit_2_with_one_line(

@@ -410,3 +410,23 @@ def test_bad_gauss_seidel_until_is_refused() -> None:
     for value in (-0.1, 1.5, float("nan")):
         with pytest.raises(InvalidParameterError, match="gauss_seidel_until"):
             solve_equilibrium(grid(), algorithm="gp", gauss_seidel_until=value)
+
+
+def test_the_route_store_grows_in_place_and_copies_only_while_a_view_of_it_lives() -> None:
+    solver = _Solver(grid())
+    size = solver.store.shape[0]
+    solver.store[:] = np.arange(size, dtype=np.int32)
+    solver.used = size
+    # The array's identity, not a reference (numpy refuses to resize a referenced array); a
+    # copy is made while the old array lives, so it cannot take the old one's id.
+    store = id(solver.store)
+    solver._reserve(10)
+    assert id(solver.store) == store  # the same array, reallocated (no second copy resident)
+    assert solver.store.shape[0] >= size + 10
+    assert np.array_equal(solver.store[:size], np.arange(size))
+    view = solver.store[:size]  # e.g. the routes of a result handed out
+    solver.used = solver.store.shape[0]
+    solver._reserve(solver.store.shape[0])
+    assert id(solver.store) != store  # numpy refused to move memory under the view: copied
+    assert np.array_equal(solver.store[:size], np.arange(size))
+    assert np.array_equal(view, np.arange(size))  # and the view still reads valid memory

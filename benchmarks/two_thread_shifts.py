@@ -1,0 +1,117 @@
+"""Diagnosis for the scale grids: would shifting flow on two threads pay, in passes?
+
+The flow shifts of gradient projection are Gauss–Seidel: every pair's move sees the moves
+before it. Two threads that each sweep half of a sweep's pairs can see each other's moves only
+when they meet, every ``C`` pairs each (Jacobi between the threads, Gauss–Seidel within each).
+This script emulates that on one thread — each half's moves start from the flows of the last
+meeting and their changes of link flow are added up at the next — and solves the 10,000-node
+grid of ``scale.py`` to gap 1e-4 with Gauss–Seidel passes all the way
+(``gauss_seidel_until=0``), printing iterations (tree passes), sweeps and seconds:
+
+* ``serial``: the solver as it is;
+* ``sync=C``: the two halves meet every ``C`` pairs each.
+
+Only the iterations matter: the emulation runs the halves one after the other and pays a
+Python call per meeting, so its seconds say nothing about two real threads. If the passes
+grow, two threads would have to more than make up for them. The README's Scale section has
+the figures.
+
+Usage:
+    python benchmarks/two_thread_shifts.py --nodes 10000 --variants serial sync=64 sync=1024
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from counterflow.assign import _path_kernels, solve_equilibrium
+from counterflow.assign.gradient_projection import _Solver
+from scale import print_variant, start_diagnosis
+
+VARIANTS = ["serial", "sync=64", "sync=1024"]
+IntArray = NDArray[np.int64]
+
+
+def _sync(variant: str) -> int:
+    """Pairs per thread between meetings (0: the solver's own serial sweep)."""
+    if variant == "serial":
+        return 0
+    try:
+        pairs = int(variant.removeprefix("sync="))
+    except ValueError:
+        pairs = 0
+    if not variant.startswith("sync=") or pairs < 1:
+        raise ValueError(
+            f"--variants: {variant!r} is not a variant; give serial or sync=C with C >= 1"
+        )
+    return pairs
+
+
+def _shifts(solver: _Solver, order: IntArray) -> float:
+    """The solver's sweep kernel over ``order`` as given (no reshuffling)."""
+    costs = solver.problem.costs
+    excess, solver.stamp = _path_kernels.sweep(
+        order, solver.pair_class, solver.volume, solver.abstain_base, solver.abstain_slope,
+        solver.abstain, solver.pair_path, solver.path_start, solver.path_length,
+        solver.path_flow, solver.store, solver.fixed, solver.own, solver.class_flow,
+        solver.total, costs.base, costs.coef, costs.capacity, costs.power, solver.shared,
+        solver.slope, solver.mark, solver.stamp, solver.threshold,
+    )  # fmt: skip
+    return float(excess)
+
+
+def _refresh(solver: _Solver) -> None:
+    costs = solver.problem.costs
+    _path_kernels.refresh_links(
+        solver.total, costs.base, costs.coef, costs.capacity, costs.power, solver.shared,
+        solver.slope,
+    )  # fmt: skip
+
+
+def _two_thread_sweep(every: int) -> Callable[[_Solver, IntArray], float]:
+    """A stand-in for ``_Solver.sweep``: shuffled pairs in two halves meeting every ``every``."""
+
+    def sweep(solver: _Solver, pairs: IntArray) -> float:
+        order = solver.shuffled(pairs)
+        half = (order.shape[0] + 1) // 2
+        first, second = order[:half], order[half:]
+        excess = 0.0
+        for start in range(0, half, every):
+            class_flow, total = solver.class_flow.copy(), solver.total.copy()
+            excess += _shifts(solver, first[start : start + every])
+            class_change = solver.class_flow - class_flow
+            total_change = solver.total - total
+            solver.class_flow[:] = class_flow
+            solver.total[:] = total
+            _refresh(solver)
+            if start < second.shape[0]:
+                excess += _shifts(solver, second[start : start + every])
+            solver.class_flow += class_change
+            solver.total += total_change
+            np.maximum(solver.total, 0.0, out=solver.total)  # rounding of opposite changes
+            _refresh(solver)
+        return excess
+
+    return sweep
+
+
+def main() -> None:
+    args, syncs, problem = start_diagnosis(__doc__.splitlines()[0], VARIANTS, _sync, "variant")
+    serial = _Solver.sweep
+    for variant, every in zip(args.variants, syncs, strict=True):
+        if every:
+            _Solver.sweep = _two_thread_sweep(every)  # type: ignore[method-assign, assignment]
+        try:
+            result = solve_equilibrium(
+                problem, algorithm="gp", gap=args.gap, gauss_seidel_until=0.0
+            )
+        finally:
+            _Solver.sweep = serial  # type: ignore[method-assign]
+        print_variant(variant, result)
+
+
+if __name__ == "__main__":
+    main()
