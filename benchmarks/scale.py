@@ -65,6 +65,26 @@ def check_nodes(parser: argparse.ArgumentParser, nodes: list[int]) -> None:
             )
 
 
+def counted_variant(variant: str, key: str, named: dict[str, int]) -> int:
+    """The ``N`` of a diagnosis variant ``key=N`` (``N >= 1``), or the value of a named one.
+
+    Raises ``ValueError`` naming the choices, which :func:`start_diagnosis` turns into exit 2.
+    """
+    if variant in named:
+        return named[variant]
+    prefix = f"{key}="
+    try:
+        count = int(variant.removeprefix(prefix))
+    except ValueError:
+        count = 0
+    if not variant.startswith(prefix) or count < 1:
+        raise ValueError(
+            f"--variants: {variant!r} is not a variant; give {' or '.join(named)} or "
+            f"{key}=N with N >= 1"
+        )
+    return count
+
+
 def start_diagnosis(
     description: str, variants: list[str], check: Callable[[str], T], first_column: str
 ) -> tuple[argparse.Namespace, list[T], AssignmentProblem]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from counterflow.assign import gradient_projection as gp
 from counterflow.assign import solve_equilibrium
-from scale import print_variant, start_diagnosis
+from scale import counted_variant, print_variant, start_diagnosis
 
 VARIANTS = ["index", "run=1", "run=8", "run=64", "run=256"]
 _INDEX_ORDER = 1 << 62  # one run longer than any pair count: the pairs' own order
@@ -26,17 +26,7 @@ _INDEX_ORDER = 1 << 62  # one run longer than any pair count: the pairs' own ord
 
 def _run(variant: str) -> int:
     """The run length of a variant."""
-    if variant == "index":
-        return _INDEX_ORDER
-    try:
-        run = int(variant.removeprefix("run="))
-    except ValueError:
-        run = 0
-    if not variant.startswith("run=") or run < 1:
-        raise ValueError(
-            f"--variants: {variant!r} is not a variant; give index or run=N with N >= 1"
-        )
-    return run
+    return counted_variant(variant, "run", {"index": _INDEX_ORDER})
 
 
 def main() -> None:

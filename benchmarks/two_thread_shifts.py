@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from counterflow.assign import _path_kernels, solve_equilibrium
 from counterflow.assign.gradient_projection import _Solver
-from scale import print_variant, start_diagnosis
+from scale import counted_variant, print_variant, start_diagnosis
 
 VARIANTS = ["serial", "sync=64", "sync=1024"]
 IntArray = NDArray[np.int64]
@@ -37,17 +37,7 @@ IntArray = NDArray[np.int64]
 
 def _sync(variant: str) -> int:
     """Pairs per thread between meetings (0: the solver's own serial sweep)."""
-    if variant == "serial":
-        return 0
-    try:
-        pairs = int(variant.removeprefix("sync="))
-    except ValueError:
-        pairs = 0
-    if not variant.startswith("sync=") or pairs < 1:
-        raise ValueError(
-            f"--variants: {variant!r} is not a variant; give serial or sync=C with C >= 1"
-        )
-    return pairs
+    return counted_variant(variant, "sync", {"serial": 0})
 
 
 def _shifts(solver: _Solver, order: IntArray) -> float:

@@ -24,6 +24,8 @@ from _networks import REPO
         ),
         ("two_thread_shifts.py", ["--variants", "sync=0"], "'sync=0' is not a variant"),
         ("two_thread_shifts.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
+        ("sweep_order.py", ["--variants", "run=0"], "'run=0' is not a variant"),
+        ("grid_load.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
     ],
 )
 def test_bad_command_lines_exit_2_with_one_line(
