@@ -27,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from counterflow.assign import _path_kernels, solve_equilibrium
+from counterflow.assign import solve_equilibrium
 from counterflow.assign.gradient_projection import _Solver
 from scale import counted_variant, print_variant, start_diagnosis
 
@@ -40,27 +40,6 @@ def _sync(variant: str) -> int:
     return counted_variant(variant, "sync", {"serial": 0})
 
 
-def _shifts(solver: _Solver, order: IntArray) -> float:
-    """The solver's sweep kernel over ``order`` as given (no reshuffling)."""
-    costs = solver.problem.costs
-    excess, solver.stamp = _path_kernels.sweep(
-        order, solver.pair_class, solver.volume, solver.abstain_base, solver.abstain_slope,
-        solver.abstain, solver.pair_path, solver.path_start, solver.path_length,
-        solver.path_flow, solver.store, solver.fixed, solver.own, solver.class_flow,
-        solver.total, costs.base, costs.coef, costs.capacity, costs.power, solver.shared,
-        solver.slope, solver.mark, solver.stamp, solver.threshold,
-    )  # fmt: skip
-    return float(excess)
-
-
-def _refresh(solver: _Solver) -> None:
-    costs = solver.problem.costs
-    _path_kernels.refresh_links(
-        solver.total, costs.base, costs.coef, costs.capacity, costs.power, solver.shared,
-        solver.slope,
-    )  # fmt: skip
-
-
 def _two_thread_sweep(every: int) -> Callable[[_Solver, IntArray], float]:
     """A stand-in for ``_Solver.sweep``: shuffled pairs in two halves meeting every ``every``."""
 
@@ -71,18 +50,18 @@ def _two_thread_sweep(every: int) -> Callable[[_Solver, IntArray], float]:
         excess = 0.0
         for start in range(0, half, every):
             class_flow, total = solver.class_flow.copy(), solver.total.copy()
-            excess += _shifts(solver, first[start : start + every])
+            excess += solver.shifts(first[start : start + every])
             class_change = solver.class_flow - class_flow
             total_change = solver.total - total
             solver.class_flow[:] = class_flow
             solver.total[:] = total
-            _refresh(solver)
+            solver.class_costs()  # the link costs and slopes at the restored flows
             if start < second.shape[0]:
-                excess += _shifts(solver, second[start : start + every])
+                excess += solver.shifts(second[start : start + every])
             solver.class_flow += class_change
             solver.total += total_change
             np.maximum(solver.total, 0.0, out=solver.total)  # rounding of opposite changes
-            _refresh(solver)
+            solver.class_costs()
         return excess
 
     return sweep

@@ -49,13 +49,12 @@ def monthly_loop(context: Context, strategy: Strategy, replications: int) -> Non
         for key in run.world_keys:
             factions = factions_of(context, key.splits)
             world = build_month_world(context, strategy, factions, key)
-            if previous is None:
-                start = carry_paths(
-                    context.baseline_world, {}, context.baseline_paths, world, factions
-                )
-            else:
-                _, old_world, old_factions, old_paths = previous
-                start = carry_paths(old_world, old_factions.weight, old_paths, world, factions)
+            old_world, old_weight, old_paths = (
+                (context.baseline_world, {}, context.baseline_paths)
+                if previous is None
+                else (previous[1], previous[2].weight, previous[3])
+            )
+            start = carry_paths(old_world, old_weight, old_paths, world, factions)
             began = time.perf_counter()
             solve_equilibrium(world.problem, gap=SOLVER_GAP)
             cold = time.perf_counter() - began

@@ -217,6 +217,12 @@ class _Solver:
             out.extend((k, first, min(first + size, count)) for first in range(0, count, size))
         return out
 
+    def block(self, k: int, first: int, last: int) -> tuple[IntArray, IntArray]:
+        """Origins ``first .. last - 1`` of class ``k`` and their flat pair starts (one more)."""
+        demand = self.problem.classes[k].demand
+        starts = demand.pair_start[first : last + 1] + int(self.problem.pair_offsets[k])
+        return demand.origins[first:last], starts
+
     def columns(self, k: int, first: int, last: int, cost: FloatArray) -> slice:
         """Trees of origins ``first .. last - 1`` of class ``k`` at ``cost``; new routes stored.
 
@@ -244,15 +250,13 @@ class _Solver:
         rows (it reads their stored routes and flows), so it may run while other pairs are
         swept.
         """
-        problem = self.problem
-        network = problem.network
-        demand = problem.classes[k].demand
-        starts = demand.pair_start[first : last + 1] + int(problem.pair_offsets[k])
+        network = self.problem.network
+        origins, starts = self.block(k, first, last)
         if parallel is None:
             parallel = (last - first) * network.num_nodes >= _PARALLEL_WORK
         find = _path_kernels.columns_parallel if parallel else _path_kernels.columns_serial
         find(
-            demand.origins[first:last],
+            origins,
             starts,
             self.destination,
             cost,
@@ -296,9 +300,7 @@ class _Solver:
 
     def store_columns(self, k: int, first: int, last: int) -> slice:
         """Store the candidate routes the block's last :meth:`trees` found; its pair slice."""
-        problem = self.problem
-        demand = problem.classes[k].demand
-        starts = demand.pair_start[first : last + 1] + int(problem.pair_offsets[k])
+        origins, starts = self.block(k, first, last)
         pairs = slice(int(starts[0]), int(starts[-1]))
         lengths = self.candidate_length[pairs]
         need = int(lengths.sum())
@@ -306,10 +308,10 @@ class _Solver:
             self._reserve(need)
             self.candidate_start[pairs] = self.used + np.cumsum(lengths) - lengths
             _path_kernels.write_columns(
-                demand.origins[first:last],
+                origins,
                 starts,
                 self.destination,
-                problem.network.tail,
+                self.problem.network.tail,
                 self.pred_rows[: last - first],
                 self.candidate_length,
                 self.candidate_start,
@@ -427,9 +429,13 @@ class _Solver:
 
         Returns the restricted gap's numerator.
         """
+        return self.shifts(self.shuffled(pairs))
+
+    def shifts(self, order: IntArray) -> float:
+        """Equilibrate the pairs of ``order`` over their routes, in that order (:meth:`sweep`)."""
         costs = self.problem.costs
         excess, self.stamp = _path_kernels.sweep(
-            self.shuffled(pairs),
+            order,
             self.pair_class,
             self.volume,
             self.abstain_base,
