@@ -12,6 +12,10 @@ Usage:
     python benchmarks/scale.py --algorithm bfw      # the Frank-Wolfe baseline
     python benchmarks/scale.py --nodes 10000 --gauss-seidel-until 0   # Gauss-Seidel passes only
     python benchmarks/scale.py --nodes 100000 --progress   # each iteration's gap to stderr
+    python benchmarks/scale.py --nodes 10000 --compact-routes yes  # one-byte route steps
+
+The routes column counts the routes the solver holds at the end and the memory of its route
+store and path table (the solve returns no int32 copy of them).
 """
 
 from __future__ import annotations
@@ -145,12 +149,27 @@ def main() -> None:
         "until the target)",
     )
     parser.add_argument(
+        "--compact-routes",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="gp: store route steps as one-byte out-link indices (auto: on networks of at "
+        "least 250,000 nodes)",
+    )
+    parser.add_argument(
+        "--max-iter",
+        type=int,
+        default=None,
+        help="stop after this many iterations (with an exact gap and the routes counted)",
+    )
+    parser.add_argument(
         "--progress",
         action="store_true",
         help="print each iteration's gap and elapsed seconds to stderr as the solve runs",
     )
     args = parser.parse_args()
     check_nodes(parser, args.nodes)
+    if args.max_iter is not None and args.max_iter < 0:
+        parser.error(f"--max-iter {args.max_iter}: give an integer >= 0")
     if args.gauss_seidel_until is not None and not 0.0 <= args.gauss_seidel_until <= 1.0:
         parser.error(f"--gauss-seidel-until {args.gauss_seidel_until}: give a gap in [0, 1]")
     compile_kernels()
@@ -188,13 +207,18 @@ def main() -> None:
                 problem,
                 algorithm=args.algorithm,
                 gap=args.gap,
+                max_iter=args.max_iter,
                 callback=stop_when_late,
                 gauss_seidel_until=args.gauss_seidel_until,
+                keep_paths=False,  # flows only: no int32 copy of the routes at the end
+                compact_routes={"auto": None, "yes": True, "no": False}[args.compact_routes],
             )
             seconds, iterations, gap = result.seconds, result.iterations, result.relative_gap
             algorithm = result.algorithm
-            if result.paths is not None:
-                routes = f"{result.paths.num_paths:,} ({result.paths.nbytes / 2**20:,.0f} MiB)"
+            if not result.converged:
+                algorithm += ", stopped at --max-iter"
+            if result.route_count is not None and result.route_bytes is not None:
+                routes = f"{result.route_count:,} ({result.route_bytes / 2**20:,.0f} MiB)"
         except TimeoutError:
             record = last[0]
             seconds, iterations, gap = record.seconds, record.iteration, record.relative_gap

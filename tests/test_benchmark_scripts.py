@@ -26,6 +26,9 @@ from _networks import REPO
         ("two_thread_shifts.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
         ("sweep_order.py", ["--variants", "run=0"], "'run=0' is not a variant"),
         ("grid_load.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
+        ("route_store.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
+        ("route_store.py", ["--rounds", "0"], "--rounds 0: give an integer >= 1"),
+        ("scale.py", ["--max-iter", "-1"], "--max-iter -1: give an integer >= 0"),
     ],
 )
 def test_bad_command_lines_exit_2_with_one_line(

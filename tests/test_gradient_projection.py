@@ -16,6 +16,7 @@ import pytest
 from _networks import affine_costs, braess, elastic_braess, network, travel_class
 from counterflow.assign import (
     AssignmentProblem,
+    AssignmentResult,
     PathFlows,
     class_costs,
     evaluate_flows,
@@ -415,7 +416,8 @@ def test_bad_gauss_seidel_until_is_refused() -> None:
 def test_the_route_store_grows_in_place_and_copies_only_while_a_view_of_it_lives() -> None:
     solver = _Solver(grid())
     size = solver.store.shape[0]
-    solver.store[:] = np.arange(size, dtype=np.int32)
+    codes = (np.arange(size) % 4).astype(solver.store.dtype)
+    solver.store[:] = codes
     solver.used = size
     # The array's identity, not a reference (numpy refuses to resize a referenced array); a
     # copy is made while the old array lives, so it cannot take the old one's id.
@@ -423,10 +425,93 @@ def test_the_route_store_grows_in_place_and_copies_only_while_a_view_of_it_lives
     solver._reserve(10)
     assert id(solver.store) == store  # the same array, reallocated (no second copy resident)
     assert solver.store.shape[0] >= size + 10
-    assert np.array_equal(solver.store[:size], np.arange(size))
+    assert np.array_equal(solver.store[:size], codes)
     view = solver.store[:size]  # e.g. the routes of a result handed out
     solver.used = solver.store.shape[0]
     solver._reserve(solver.store.shape[0])
     assert id(solver.store) != store  # numpy refused to move memory under the view: copied
-    assert np.array_equal(solver.store[:size], np.arange(size))
-    assert np.array_equal(view, np.arange(size))  # and the view still reads valid memory
+    assert np.array_equal(solver.store[:size], codes)
+    assert np.array_equal(view, codes)  # and the view still reads valid memory
+
+
+def solve_both_ways(
+    problem: AssignmentProblem, gap: float, max_iter: int | None = None
+) -> tuple[AssignmentResult, AssignmentResult]:
+    """Solve with int32 and with compact route stores."""
+    return tuple(  # type: ignore[return-value]
+        solve_equilibrium(problem, algorithm="gp", gap=gap, max_iter=max_iter, compact_routes=c)
+        for c in (False, True)
+    )
+
+
+@pytest.mark.parametrize("name", ["random-own-4", "elastic-braess", "blocked-zones", "grid"])
+def test_compact_routes_give_identical_bits_and_the_same_routes(name: str) -> None:
+    # One-byte route steps are read back to the same link ids, summed in the same order.
+    problem = PROBLEMS[name][0]()
+    plain, compact = solve_both_ways(problem, gap=1e-10, max_iter=500)
+    assert np.array_equal(plain.flows.link, compact.flows.link)
+    assert np.array_equal(plain.flows.abstain, compact.flows.abstain)
+    assert [r.relative_gap for r in plain.history] == [r.relative_gap for r in compact.history]
+    assert plain.paths is not None
+    assert compact.paths is not None
+    for field in ("pair_path", "path_start", "path_length", "path_flow", "store"):
+        assert np.array_equal(getattr(plain.paths, field), getattr(compact.paths, field)), field
+    assert compact.paths.store.dtype == np.int32  # results hold link ids either way
+    assert plain.route_count == compact.route_count == plain.paths.num_paths
+    # The plain store holds 4 bytes a step, the compact one 1; the path table is the same.
+    steps = int(plain.paths.path_length.sum())
+    assert plain.route_bytes is not None
+    assert compact.route_bytes is not None
+    assert plain.route_bytes - compact.route_bytes == 3 * steps
+    # A warm start from the routes is read into the compact store and stops at once.
+    warm = solve_equilibrium(
+        problem, algorithm="gp", gap=1e-10, initial=plain.paths, compact_routes=True
+    )
+    assert warm.iterations == 0
+    assert np.array_equal(warm.flows.link, plain.flows.link)
+
+
+def star(spokes: int) -> AssignmentProblem:
+    """One origin, ``spokes`` parallel two-link routes (node 0's out-degree is ``spokes``)."""
+    links = [(0, 1 + i) for i in range(spokes)] + [(1 + i, spokes + 1) for i in range(spokes)]
+    rng = np.random.default_rng(5)
+    free = np.r_[rng.uniform(1.0, 3.0, spokes), np.ones(spokes)]
+    return AssignmentProblem(
+        network=network(spokes + 2, links),
+        costs=affine_costs(list(free), [0.05] * (2 * spokes)),
+        classes=(travel_class(2 * spokes, [(0, spokes + 1, 3000.0)]),),
+    )
+
+
+def test_a_node_with_more_than_256_out_links_gets_two_byte_route_steps() -> None:
+    problem = star(300)
+    link_code, forward = gradient_projection.route_coding(problem.network, True)
+    assert link_code.dtype == np.uint16
+    assert int(link_code.max()) == 299
+    assert gradient_projection.route_coding(star(200).network, True)[0].dtype == np.uint8
+    assert forward.shape == (problem.network.num_links, 2)
+    plain, compact = solve_both_ways(problem, gap=1e-9)
+    assert compact.converged
+    assert np.array_equal(plain.flows.link, compact.flows.link)
+    assert compact.paths is not None
+    assert plain.paths is not None
+    assert np.array_equal(plain.paths.store, compact.paths.store)
+
+
+def test_keep_paths_false_returns_no_routes_but_counts_them() -> None:
+    problem = grid()
+    kept = solve_equilibrium(problem, gap=1e-6)
+    bare = solve_equilibrium(problem, gap=1e-6, keep_paths=False)
+    assert bare.paths is None
+    assert kept.paths is not None
+    assert bare.route_count == kept.route_count == kept.paths.num_paths
+    assert np.array_equal(bare.flows.link, kept.flows.link)
+    assert solve_equilibrium(problem, algorithm="bfw", gap=1e-3).route_count is None
+
+
+def test_large_networks_store_compact_routes_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = grid()
+    assert _Solver(problem).store.dtype == np.int32
+    monkeypatch.setattr(gradient_projection, "_COMPACT_NODES", problem.network.num_nodes)
+    assert _Solver(problem).store.dtype == np.uint8
+    assert _Solver(problem, compact=False).store.dtype == np.int32

@@ -1,9 +1,18 @@
 """Compiled kernels of the path-based solver (:mod:`counterflow.assign.gradient_projection`).
 
-Paths live in one flat ``int32`` store of link ids, each path origin to destination; the path
-table gives each path's offset and length in the store and its flow, and the paths of pair
-``g`` are the table rows ``pair_path[g] .. pair_path[g + 1] - 1``. Pairs are flat over classes
-(class ``k`` owns the pairs of :attr:`AssignmentProblem.pair_offsets`).
+Paths live in one flat store, each path origin to destination; the path table gives each
+path's offset and length in the store and its flow, and the paths of pair ``g`` are the table
+rows ``pair_path[g] .. pair_path[g + 1] - 1``. Pairs are flat over classes (class ``k`` owns the
+pairs of :attr:`AssignmentProblem.pair_offsets`).
+
+On large networks the store is compact: a step of a path is not its link id but the link's
+index among the out-links of the node the path has reached (``link_code``), one byte wherever
+no node has more than 256 out-links, so a route costs a quarter of an ``int32`` store. A coded
+path is read from its pair's origin: at forward-star position ``p = here + code`` the link is
+``forward[p, 0]`` and the next node's first position ``forward[p, 1]``. Reading is a chain of
+dependent loads, slower than reading link ids, so where memory does not bind the store holds
+``int32`` link ids and ``forward`` is empty (``link_code`` too). :func:`sweep` decodes a pair's
+paths into link ids once per visit and works on those.
 
 Two kinds of work run here. Column generation is one shortest-path tree per origin, in
 parallel, at costs that stay fixed during the pass: each origin reads the shared arrays and
@@ -35,12 +44,47 @@ _ONE_STEP_SHARE = 0.5
 
 
 @nb.njit(cache=True)
-def _stored_path_cost(store, start, length, cost):  # type: ignore[no-untyped-def]
-    """Sum of ``cost`` along a stored path, origin first (the order Dijkstra adds them in)."""
-    total = 0.0
-    for i in range(start, start + length):
-        total += cost[store[i]]
-    return total
+def _stored_path_costs(  # type: ignore[no-untyped-def]
+    store, path_start, path_length, first, count, here, cost, out_cost, forward, costs, position
+):  # fmt: skip
+    """``costs[j]``: the cost of table path ``first + j`` for ``j < count``, origin first.
+
+    Links are added in the order Dijkstra adds them in. Coded paths are read from forward-star
+    position ``here`` (their origin's first) and summed from ``out_cost`` (``cost`` in
+    forward-star order), side by side, one step of each in turn (see :func:`_decode_pair`);
+    link ids sum ``cost`` directly.
+    """
+    longest = 0
+    for j in range(count):
+        costs[j] = 0.0
+        position[j] = here
+        longest = max(longest, path_length[first + j])
+    if forward.shape[0] == 0:
+        for j in range(count):
+            total = 0.0
+            for i in range(path_start[first + j], path_start[first + j] + path_length[first + j]):
+                total += cost[store[i]]
+            costs[j] = total
+        return
+    for i in range(longest):
+        for j in range(count):
+            if i < path_length[first + j]:
+                p = position[j] + store[path_start[first + j] + i]
+                costs[j] += out_cost[p]
+                position[j] = forward[p, 1]
+
+
+@nb.njit(cache=True)
+def _decode(store, start, length, here, forward, out, at):  # type: ignore[no-untyped-def]
+    """Write the link ids of a stored path (read from position ``here``) to ``out[at:]``."""
+    if forward.shape[0] == 0:
+        for i in range(length):
+            out[at + i] = store[start + i]
+        return
+    for i in range(length):
+        p = here + store[start + i]
+        out[at + i] = forward[p, 0]
+        here = forward[p, 1]
 
 
 @nb.njit(cache=True)
@@ -55,6 +99,7 @@ def _origin_columns(  # type: ignore[no-untyped-def]
     out_links,
     tail,
     out_head,
+    forward,
     num_blocked,
     pair_path,
     path_start,
@@ -83,15 +128,25 @@ def _origin_columns(  # type: ignore[no-untyped-def]
         origin, first, last, destination, out_start, out_links, out_head, out_cost, num_blocked,
         pred,
     )  # fmt: skip
+    costs = np.empty(16)
+    position = np.empty(16, dtype=np.int64)
     for g in range(first, last):
         route = dist[destination[g]]
         pair_cost[g] = route
         best = _INF
         total = 0.0
+        count = pair_path[g + 1] - pair_path[g]
+        if count > costs.shape[0]:
+            costs = np.empty(2 * count)
+            position = np.empty(2 * count, dtype=np.int64)
+        _stored_path_costs(
+            store, path_start, path_length, pair_path[g], count, out_start[origin], cost,
+            out_cost, forward, costs, position,
+        )  # fmt: skip
         for j in range(pair_path[g], pair_path[g + 1]):
             if path_length[j] == 0:
                 continue
-            c = _stored_path_cost(store, path_start[j], path_length[j], cost)
+            c = costs[j - pair_path[g]]
             best = min(best, c)
             total += path_flow[j] * c
         least = route
@@ -121,6 +176,7 @@ def columns_parallel(  # type: ignore[no-untyped-def]
     out_links,
     tail,
     out_head,
+    forward,
     num_blocked,
     pair_path,
     path_start,
@@ -154,6 +210,7 @@ def columns_parallel(  # type: ignore[no-untyped-def]
             out_links,
             tail,
             out_head,
+            forward,
             num_blocked,
             pair_path,
             path_start,
@@ -183,6 +240,7 @@ def columns_serial(  # type: ignore[no-untyped-def]
     out_links,
     tail,
     out_head,
+    forward,
     num_blocked,
     pair_path,
     path_start,
@@ -212,6 +270,7 @@ def columns_serial(  # type: ignore[no-untyped-def]
             out_links,
             tail,
             out_head,
+            forward,
             num_blocked,
             pair_path,
             path_start,
@@ -236,6 +295,7 @@ def write_columns(  # type: ignore[no-untyped-def]
     pair_start,
     destination,
     tail,
+    link_code,
     pred_rows,
     candidate_length,
     candidate_start,
@@ -245,10 +305,11 @@ def write_columns(  # type: ignore[no-untyped-def]
     path_length,
     path_flow,
 ):
-    """Write each candidate route (origin first) at ``store[candidate_start[g]:]``.
+    """Write each candidate route (origin first) at ``store[candidate_start[g]:]``, as codes.
 
     The route takes its pair's reserved slot (the pair's last table row), with zero flow.
     """
+    coded = link_code.shape[0] > 0
     for i in nb.prange(origins.shape[0]):
         origin = origins[i]
         pred = pred_rows[i]
@@ -261,7 +322,7 @@ def write_columns(  # type: ignore[no-untyped-def]
             while v != origin:
                 link = pred[v]
                 position -= 1
-                store[position] = link
+                store[position] = link_code[link] if coded else link
                 v = tail[link]
             slot = pair_path[g + 1] - 1
             path_start[slot] = candidate_start[g]
@@ -325,16 +386,63 @@ def compact_store(path_start, path_length, store):  # type: ignore[no-untyped-de
 
 
 @nb.njit(cache=True)
-def load_paths(pair_class, pair_path, path_start, path_length, path_flow, store, class_flow):  # type: ignore[no-untyped-def]
+def load_paths(  # type: ignore[no-untyped-def]
+    pair_class, pair_origin, pair_path, path_start, path_length, path_flow, store, out_start,
+    forward, class_flow,
+):  # fmt: skip
     """Set ``class_flow`` to the sum of path flows, pair by pair in table order."""
     class_flow[:] = 0.0
     for g in range(pair_path.shape[0] - 1):
         row = class_flow[pair_class[g]]
         for j in range(pair_path[g], pair_path[g + 1]):
             f = path_flow[j]
-            if f != 0.0:
+            if f == 0.0:
+                continue
+            if forward.shape[0] == 0:
                 for i in range(path_start[j], path_start[j] + path_length[j]):
                     row[store[i]] += f
+                continue
+            here = out_start[pair_origin[g]]
+            for i in range(path_start[j], path_start[j] + path_length[j]):
+                p = here + store[i]
+                row[forward[p, 0]] += f
+                here = forward[p, 1]
+
+
+@nb.njit(cache=True)
+def _decode_pair(  # type: ignore[no-untyped-def]
+    store, path_start, first, count, start, length, here, forward, route, position
+):  # fmt: skip
+    """Decode the ``count`` paths of table rows ``first ..`` into ``route[start[j]:]``.
+
+    Coded paths are read side by side, one step of each in turn: each path is a chain of
+    dependent loads, and interleaving lets the processor overlap the chains.
+    """
+    if forward.shape[0] == 0 or count == 1:
+        for j in range(count):
+            _decode(store, path_start[first + j], length[j], here, forward, route, start[j])
+        return
+    longest = 0
+    for j in range(count):
+        position[j] = here
+        longest = max(longest, length[j])
+    for i in range(longest):
+        for j in range(count):
+            if i < length[j]:
+                p = position[j] + store[path_start[first + j] + i]
+                route[start[j] + i] = forward[p, 0]
+                position[j] = forward[p, 1]
+
+
+@nb.njit(cache=True, parallel=True)
+def decode_store(  # type: ignore[no-untyped-def]
+    pair_origin, pair_path, path_start, path_length, store, out_start, forward, out
+):  # fmt: skip
+    """Write every path's link ids to ``out`` at the path's own offset (an ``int32`` store)."""
+    for g in nb.prange(pair_path.shape[0] - 1):
+        here = out_start[pair_origin[g]]
+        for j in range(pair_path[g], pair_path[g + 1]):
+            _decode(store, path_start[j], path_length[j], here, forward, out, path_start[j])
 
 
 @nb.njit(cache=True, inline="always")
@@ -449,6 +557,7 @@ def _cached_slope(  # type: ignore[no-untyped-def]
 def sweep(  # type: ignore[no-untyped-def]
     pairs,
     pair_class,
+    pair_origin,
     volume,
     abstain_base,
     abstain_slope,
@@ -458,6 +567,8 @@ def sweep(  # type: ignore[no-untyped-def]
     path_length,
     path_flow,
     store,
+    out_start,
+    forward,
     fixed,
     own,
     class_flow,
@@ -485,25 +596,58 @@ def sweep(  # type: ignore[no-untyped-def]
     current gap). Link flows and costs are updated after every move. Returns
     ``(excess, stamp)``: ``excess`` is ``sum f_j (c_j - c_min)`` over the options before the
     moves (the gap of the restricted problem) and ``stamp`` the next free marker value.
+
+    A pair's paths are decoded once per visit into ``route`` (link ids); option ``j`` of the
+    pair is ``route[start[j] : start[j] + length[j]]`` with flow ``flows[j]``.
     """
     excess = 0.0
+    route = np.empty(1 << 12, dtype=np.int64)
+    start = np.empty(16, dtype=np.int64)
+    length = np.empty(16, dtype=np.int64)
+    position = np.empty(16, dtype=np.int64)
     for g in pairs:
         k = pair_class[g]
         fix = fixed[k]
         own_k = own[k]
         flow = class_flow[k]
         first = pair_path[g]
-        last = pair_path[g + 1]
+        count = pair_path[g + 1] - first
+        flows = path_flow[first : first + count]
         elastic = abstain_base[g] < _INF
+        # A pair with one route and all its volume on it has nothing to move: skip its reading.
+        live = 0
+        size = 0
+        assigned = abstain[g]
+        for j in range(count):
+            if path_length[first + j] > 0:
+                live += 1
+                size += path_length[first + j]
+                assigned += flows[j]
+        if not elastic and live <= 1 and volume[g] - assigned <= 1e-14 * volume[g]:
+            continue
+        # Decode the pair's paths.
+        if size > route.shape[0]:
+            route = np.empty(max(size, 2 * route.shape[0]), dtype=np.int64)
+        if count > start.shape[0]:
+            start = np.empty(max(count, 2 * start.shape[0]), dtype=np.int64)
+            length = np.empty(start.shape[0], dtype=np.int64)
+            position = np.empty(start.shape[0], dtype=np.int64)
+        at = 0
+        for j in range(count):
+            start[j] = at
+            length[j] = path_length[first + j]
+            at += length[j]
+        _decode_pair(store, path_start, first, count, start, length, out_start[pair_origin[g]],
+                     forward, route, position)  # fmt: skip
         # Cheapest option.
         best = -1
         best_cost = abstain_base[g] + abstain_slope[g] * abstain[g] if elastic else _INF
         assigned = abstain[g]
-        for j in range(first, last):
-            if path_length[j] == 0:
+        for j in range(count):
+            if length[j] == 0:
                 continue
-            assigned += path_flow[j]
-            c = _option_cost(j, store, path_start, path_length, fix, own_k, flow, shared)
+            assigned += flows[j]
+            c = _option_cost(j, route, start, length, fix, own_k, flow, shared)
             if c < best_cost:
                 best_cost = c
                 best = j
@@ -511,32 +655,32 @@ def sweep(  # type: ignore[no-untyped-def]
             continue  # no route (only for a pair the caller has already rejected)
         missing = volume[g] - assigned
         if missing > 1e-14 * volume[g]:
-            _move(-2, best, missing, g, 0, mark, store, path_start, path_length, path_flow,
-                  abstain, flow, total, base, coef, capacity, power, shared, slope)  # fmt: skip
+            _move(-2, best, missing, g, 0, mark, route, start, length, flows, abstain, flow,
+                  total, base, coef, capacity, power, shared, slope)  # fmt: skip
         # Mark the target's links once; each source then marks the links it shares with it.
         stamp += 1
         target_stamp = stamp
         if best >= 0:
-            for i in range(path_start[best], path_start[best] + path_length[best]):
-                mark[store[i]] = target_stamp
-        options_end = last if not elastic else last + 1
-        for j in range(first, options_end):
-            source = j if j < last else -1
-            if source == best or (source >= 0 and path_length[source] == 0):
+            for i in range(start[best], start[best] + length[best]):
+                mark[route[i]] = target_stamp
+        options_end = count if not elastic else count + 1
+        for j in range(options_end):
+            source = j if j < count else -1
+            if source == best or (source >= 0 and length[source] == 0):
                 continue
-            available = path_flow[source] if source >= 0 else abstain[g]
+            available = flows[source] if source >= 0 else abstain[g]
             if available <= 0.0:
                 continue
             # Links shared by source and target are marked -target_stamp for this move.
             if source >= 0 and best >= 0:
-                for i in range(path_start[source], path_start[source] + path_length[source]):
-                    a = store[i]
+                for i in range(start[source], start[source] + length[source]):
+                    a = route[i]
                     if mark[a] == target_stamp:
                         mark[a] = -target_stamp
             w_cost = abstain_base[g] + abstain_slope[g] * abstain[g]
             difference, curvature = _cached_slope(
-                source, best, target_stamp, mark, store, path_start, path_length, fix, own_k,
-                flow, shared, slope, w_cost, abstain_slope[g],
+                source, best, target_stamp, mark, route, start, length, fix, own_k, flow,
+                shared, slope, w_cost, abstain_slope[g],
             )  # fmt: skip
             if difference > 0.0:
                 excess += available * difference
@@ -545,16 +689,16 @@ def sweep(  # type: ignore[no-untyped-def]
                 if step > _ONE_STEP_SHARE * available:
                     step = _newton_shift(
                         difference, curvature, available, source, best, target_stamp, mark,
-                        store, path_start, path_length, fix, own_k, flow, total, base, coef,
-                        capacity, power, w_cost, abstain_slope[g],
+                        route, start, length, fix, own_k, flow, total, base, coef, capacity,
+                        power, w_cost, abstain_slope[g],
                     )  # fmt: skip
                 if step > 0.0:
-                    _move(source, best, step, g, target_stamp, mark, store, path_start,
-                          path_length, path_flow, abstain, flow, total, base, coef, capacity,
-                          power, shared, slope)  # fmt: skip
+                    _move(source, best, step, g, target_stamp, mark, route, start, length,
+                          flows, abstain, flow, total, base, coef, capacity, power, shared,
+                          slope)  # fmt: skip
             if source >= 0 and best >= 0:
-                for i in range(path_start[source], path_start[source] + path_length[source]):
-                    a = store[i]
+                for i in range(start[source], start[source] + length[source]):
+                    a = route[i]
                     if mark[a] == -target_stamp:
                         mark[a] = target_stamp
     return excess, stamp

@@ -92,6 +92,9 @@ class AssignmentResult:
         pair_cost: Least route cost per pair at ``flows`` (flat over classes).
         paths: The routes behind ``flows`` (path-based solver only; ``None`` otherwise): pass
             them as ``initial`` to warm-start the next solve exactly.
+        route_count: Routes the path-based solver held at the end (``None`` for the FW
+            family), whether or not ``paths`` was kept.
+        route_bytes: Bytes of the path-based solver's route store and path table at the end.
     """
 
     flows: ClassFlows
@@ -104,6 +107,8 @@ class AssignmentResult:
     history: tuple[IterationRecord, ...]
     pair_cost: FloatArray
     paths: PathFlows | None = None
+    route_count: int | None = None
+    route_bytes: int | None = None
 
     @property
     def link_flow(self) -> FloatArray:

@@ -41,9 +41,14 @@ the Newton curvature ``t'(X_a) + own_k``), abstain links, and warm starts — ex
 they do not yet meet the gap, only seed the first routes, since link flows do not say which
 routes carry them).
 
-Memory: one ``int32`` per link of every stored route, plus per path three numbers; no
-origins-by-links array is ever formed. The route store grows in place, without a second copy
-while it grows. Trees are built in blocks of origins sized to a fixed budget.
+Memory: one ``int32`` link id per link of every stored route, plus per path three numbers; no
+origins-by-links array is ever formed. On networks of at least ``_COMPACT_NODES`` nodes (or
+with ``compact_routes=True``) a route step is one byte instead — the link's index among its
+tail node's out-links, read from the pair's origin (two bytes where a node has more than 256
+out-links) — a quarter of the memory for a slower read. The route store grows in place,
+without a second copy while it grows. Trees are built in blocks of origins sized to a fixed
+budget. The routes a result returns (:class:`PathFlows`) are link ids, ``int32``; on a very
+large network where only the flows are wanted, ``keep_paths=False`` saves that copy.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ from counterflow.assign.loading import (
 )
 from counterflow.assign.problem import AssignmentProblem, ClassFlows, PathFlows
 from counterflow.errors import InvalidParameterError
+from counterflow.network.graph import Network
 
 __all__ = ["path_link_flows", "solve_gradient_projection"]
 
@@ -109,12 +115,19 @@ _ORDER_SEED = 1994
 # less time; at 10,000 nodes, where a block's trees take twice its shifts and the two threads
 # slow each other down, 6% more; see the README's Scale section).
 _PIPELINE_NODES = 50_000
+# Networks of at least this many nodes store route steps as one-byte out-link indices instead of
+# int32 link ids (assumption, from the scale grids: reading a coded route is a chain of
+# dependent loads, which made sweeps 1.07-1.24x slower at 10,000 nodes and 1.20x at 100,000,
+# trees about 1.05x — benchmarks/route_store.py; the int32 store, 1.6 GB at 100,000 nodes,
+# still fits a laptop, while at 1,000,000 it is projected at 5-11 GB; see the README's Scale
+# section).
+_COMPACT_NODES = 250_000
 
 
 class _Solver:
     """The working state of one solve: paths, link flows and the costs that follow them."""
 
-    def __init__(self, problem: AssignmentProblem) -> None:
+    def __init__(self, problem: AssignmentProblem, compact: bool | None = None) -> None:
         self.problem = problem
         network = problem.network
         self.volume, elastic, self.abstain_base, self.abstain_slope = problem.flat_pair_arrays()
@@ -124,6 +137,10 @@ class _Solver:
             np.diff(problem.pair_offsets),
         )
         self.destination = np.concatenate([c.demand.destination for c in problem.classes])
+        self.pair_origin = np.concatenate([c.demand.origin for c in problem.classes])
+        if compact is None:
+            compact = network.num_nodes >= _COMPACT_NODES
+        self.link_code, self.forward = route_coding(network, compact)
         self.fixed = np.stack([c.fixed_cost for c in problem.classes])
         self.own = np.array([c.own_cost for c in problem.classes])
         num_pairs = problem.num_pairs
@@ -131,7 +148,9 @@ class _Solver:
         self.path_start = np.zeros(0, dtype=np.int64)
         self.path_length = np.zeros(0, dtype=np.int64)
         self.path_flow = np.zeros(0)
-        self.store = np.zeros(max(1024, 4 * num_pairs), dtype=np.int32)
+        self.store: NDArray[np.integer] = np.zeros(
+            max(1024, 4 * num_pairs), dtype=self.link_code.dtype if compact else np.int32
+        )
         self.used = 0
         self.abstain = np.zeros(num_pairs)
         num_links = network.num_links
@@ -169,7 +188,10 @@ class _Solver:
         self.pair_path = paths.pair_path.astype(np.int64)
         self.path_start = paths.path_start.astype(np.int64)
         self.path_length = paths.path_length.astype(np.int64)
-        self.store = np.array(paths.store, dtype=np.int32)
+        if self.forward.shape[0]:
+            self.store = self.link_code[paths.store]  # checked above: every path is a chain
+        else:
+            self.store = np.array(paths.store, dtype=np.int32)
         self.used = int(self.store.shape[0])
         # Keep each pair's split between routes and abstaining; scale it to the new volume.
         old = np.where(paths.volume > 0, paths.volume, 1.0)
@@ -182,11 +204,14 @@ class _Solver:
         """Recompute link flows from path flows, then shared costs; return class link costs."""
         _path_kernels.load_paths(
             self.pair_class,
+            self.pair_origin,
             self.pair_path,
             self.path_start,
             self.path_length,
             self.path_flow,
             self.store,
+            self.problem.network.out_start,
+            self.forward,
             self.class_flow,
         )
         np.sum(self.class_flow, axis=0, out=self.total)
@@ -265,6 +290,7 @@ class _Solver:
             network.out_links,
             network.tail,
             network.out_head,
+            self.forward,
             network.num_blocked_zones,
             self.pair_path,
             self.path_start,
@@ -312,6 +338,7 @@ class _Solver:
                 starts,
                 self.destination,
                 self.problem.network.tail,
+                self.link_code,
                 self.pred_rows[: last - first],
                 self.candidate_length,
                 self.candidate_start,
@@ -392,7 +419,7 @@ class _Solver:
             # any view or other reference to the store exists.
             self.store.resize(capacity, refcheck=True)
         except ValueError:
-            grown = np.empty(capacity, dtype=np.int32)
+            grown = np.empty(capacity, dtype=self.store.dtype)
             grown[: self.used] = self.store[: self.used]
             self.store = grown
 
@@ -437,6 +464,7 @@ class _Solver:
         excess, self.stamp = _path_kernels.sweep(
             order,
             self.pair_class,
+            self.pair_origin,
             self.volume,
             self.abstain_base,
             self.abstain_slope,
@@ -446,6 +474,8 @@ class _Solver:
             self.path_length,
             self.path_flow,
             self.store,
+            self.problem.network.out_start,
+            self.forward,
             self.fixed,
             self.own,
             self.class_flow,
@@ -490,6 +520,16 @@ class _Solver:
         """The working flows (not copied)."""
         return ClassFlows(link=self.class_flow, abstain=self.abstain)
 
+    def route_use(self) -> tuple[int, int]:
+        """Routes held (not counting empty slots) and the bytes of their store and table."""
+        live = self.path_length > 0
+        table = sum(
+            int(a.nbytes)
+            for a in (self.pair_path, self.path_start, self.path_length, self.path_flow)
+        )
+        steps = int(self.path_length.sum())
+        return int(live.sum()), steps * self.store.itemsize + table
+
     def paths(self) -> PathFlows:
         keep = self.path_length > 0
         pair = np.repeat(np.arange(self.problem.num_pairs), np.diff(self.pair_path))
@@ -499,15 +539,55 @@ class _Solver:
         counts = np.bincount(pair[keep], minlength=self.problem.num_pairs)
         self.pair_path = np.r_[0, np.cumsum(counts)].astype(np.int64)
         self.compact()
+        links: NDArray[np.int32] = self.store[: self.used]  # type: ignore[assignment]
+        if self.forward.shape[0]:
+            links = np.empty(self.used, dtype=np.int32)
+            _path_kernels.decode_store(
+                self.pair_origin,
+                self.pair_path,
+                self.path_start,
+                self.path_length,
+                self.store,
+                self.problem.network.out_start,
+                self.forward,
+                links,
+            )
         return PathFlows(
             pair_path=self.pair_path.copy(),
             path_start=self.path_start.copy(),
             path_length=self.path_length.copy(),
             path_flow=self.path_flow.copy(),
-            store=self.store[: self.used],
+            store=links,
             abstain=self.abstain.copy(),
             volume=np.array(self.volume),
         )
+
+
+def route_coding(
+    network: Network, compact: bool
+) -> tuple[NDArray[np.unsignedinteger], NDArray[np.integer]]:
+    """``(link_code, forward)``: how the solver stores a route step and reads it back.
+
+    ``link_code[a]`` is link ``a``'s index among its tail node's out-links, in the smallest
+    unsigned type that holds every node's out-degree (``uint8`` on road networks).
+    ``forward[p]`` is, for forward-star position ``p`` (``network.out_links[p]``), the link and
+    the first forward-star position of its head node: a route starts at its origin's first
+    position and each step adds its code. Without ``compact`` both are empty: the store holds
+    link ids.
+    """
+    if not compact:
+        return np.zeros(0, dtype=np.uint8), np.zeros((0, 2), dtype=np.int32)
+    out_start = network.out_start
+    position = np.empty(network.num_links, dtype=np.int64)
+    position[network.out_links] = np.arange(network.num_links)
+    code = position - out_start[network.tail]
+    degree = int(np.diff(out_start).max(initial=0))
+    kind = np.uint8 if degree <= 1 << 8 else np.uint16 if degree <= 1 << 16 else np.uint32
+    wide = network.num_links >= np.iinfo(np.int32).max
+    forward = np.empty((network.num_links, 2), dtype=np.int64 if wide else np.int32)
+    forward[:, 0] = network.out_links
+    forward[:, 1] = out_start[network.out_head]
+    return code.astype(kind), forward
 
 
 def _check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
@@ -576,6 +656,8 @@ def solve_gradient_projection(
     callback: Callable[[IterationRecord], None] | None = None,
     inner_share: float = _INNER_SHARE,
     gauss_seidel_until: float = _GAUSS_SEIDEL_UNTIL,
+    keep_paths: bool = True,
+    compact_routes: bool | None = None,
 ) -> AssignmentResult:
     """Solve the assignment by path-based gradient projection (see the module docstring).
 
@@ -599,6 +681,12 @@ def solve_gradient_projection(
             ``gap`` is followed by an exact one, so results meet ``gap`` either way. The
             default suits the TNTP networks; on large congested networks ``0`` (Gauss–Seidel
             passes until the target) is faster: see the README's Scale section.
+        keep_paths: Return the routes as ``result.paths`` (link ids, ``int32``). ``False``
+            returns none and so saves their memory, four times the solver's own route store:
+            for very large networks where only the flows are wanted.
+        compact_routes: Store route steps as one-byte out-link indices (a quarter of the
+            memory of ``int32`` link ids, read more slowly) — ``None``: on networks of at
+            least ``_COMPACT_NODES`` nodes. Results are the same bit for bit either way.
 
     Returns:
         The flows, their gap and objective, the convergence table and the routes.
@@ -617,7 +705,7 @@ def solve_gradient_projection(
         )
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
-    solver = _Solver(problem)
+    solver = _Solver(problem, compact_routes)
     with numba_threads(threads), _tree_thread(solver.pipelined) as pool:
         started = time.perf_counter()
         if isinstance(initial, ClassFlows):
@@ -700,6 +788,8 @@ def solve_gradient_projection(
             iteration += 1
         pair_cost = solver.pair_cost.copy()
         seconds = time.perf_counter() - started
+    route_count, route_bytes = solver.route_use()
+    paths = solver.paths() if keep_paths else None
     return AssignmentResult(
         flows=solver.flows(),
         relative_gap=gap_now,
@@ -710,7 +800,9 @@ def solve_gradient_projection(
         seconds=seconds,
         history=tuple(history),
         pair_cost=pair_cost,
-        paths=solver.paths(),
+        paths=paths,
+        route_count=route_count,
+        route_bytes=route_bytes,
     )
 
 

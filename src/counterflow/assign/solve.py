@@ -50,6 +50,8 @@ def solve_equilibrium(
     callback: Callable[[IterationRecord], None] | None = None,
     inner_share: float | None = None,
     gauss_seidel_until: float | None = None,
+    keep_paths: bool = True,
+    compact_routes: bool | None = None,
 ) -> AssignmentResult:
     """Solve ``problem`` to relative gap ``gap``.
 
@@ -57,8 +59,9 @@ def solve_equilibrium(
     result names the algorithm that ran. The options are those of
     :func:`solve_gradient_projection` and :func:`solve_frank_wolfe`; the FW family warm-starts
     from the link flows of :class:`PathFlows` when given paths. ``inner_share`` tunes gradient
-    projection's inner sweeps and ``gauss_seidel_until`` its Gauss–Seidel passes (see
-    :func:`solve_gradient_projection`; the FW family ignores both).
+    projection's inner sweeps, ``gauss_seidel_until`` its Gauss–Seidel passes, ``keep_paths``
+    whether it returns its routes and ``compact_routes`` how it stores them (see
+    :func:`solve_gradient_projection`; the FW family ignores all four).
     """
     if algorithm not in ALGORITHMS:
         raise InvalidParameterError(
@@ -78,6 +81,8 @@ def solve_equilibrium(
             initial=initial,
             threads=threads,
             callback=callback,
+            keep_paths=keep_paths,
+            compact_routes=compact_routes,
             **tuning,
         )
     if isinstance(initial, PathFlows):
