@@ -29,12 +29,7 @@ STORES = {"int32": False, "compact": True}
 
 def settle(solver: _Solver, passes: int) -> None:
     """First routes at free flow, then ``passes`` exact passes (trees, then one sweep)."""
-    solver.rebuild()
-    solver.evaluate(solver.class_costs())
-    solver.class_flow[:] = 0.0
-    solver.total[:] = 0.0
-    solver.class_costs()
-    solver.sweep(solver.all_pairs)
+    solver.first_routes()
     for _ in range(passes):
         cost = solver.refresh()
         solver.rebuild()

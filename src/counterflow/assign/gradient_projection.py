@@ -357,6 +357,18 @@ class _Solver:
             self.columns(k, first, last, np.ascontiguousarray(class_cost[k]))
         raise_if_stranded(self.problem, self.pair_cost)
 
+    def first_routes(self) -> None:
+        """The trees at the current costs (free flow, or a warm start's), all volume on them.
+
+        An all-or-nothing load from empty links; elastic pairs split at once.
+        """
+        self.rebuild()
+        self.evaluate(self.class_costs())
+        self.class_flow[:] = 0.0
+        self.total[:] = 0.0
+        self.class_costs()
+        self.sweep(self.all_pairs)
+
     def gauss_seidel(self, pool: ThreadPoolExecutor | None = None) -> None:
         """Column generation origin block by origin block, each block's pairs shifted at once.
 
@@ -733,14 +745,7 @@ def solve_gradient_projection(
         if isinstance(initial, PathFlows):
             solver.load(initial)
         else:
-            # First routes: the trees at free flow (or at the warm-start flows' costs), then
-            # all volume on them (an all-or-nothing load; elastic pairs split at once).
-            solver.rebuild()
-            solver.evaluate(solver.class_costs())
-            solver.class_flow[:] = 0.0
-            solver.total[:] = 0.0
-            solver.class_costs()
-            solver.sweep(solver.all_pairs)
+            solver.first_routes()
         history: list[IterationRecord] = []
         iteration = 0
         # A warm start may already be an equilibrium: judge it exactly before anything moves.
