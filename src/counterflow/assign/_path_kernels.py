@@ -54,11 +54,6 @@ def _stored_path_costs(  # type: ignore[no-untyped-def]
     forward-star order), side by side, one step of each in turn (see :func:`_decode_pair`);
     link ids sum ``cost`` directly.
     """
-    longest = 0
-    for j in range(count):
-        costs[j] = 0.0
-        position[j] = here
-        longest = max(longest, path_length[first + j])
     if forward.shape[0] == 0:
         for j in range(count):
             total = 0.0
@@ -66,6 +61,11 @@ def _stored_path_costs(  # type: ignore[no-untyped-def]
                 total += cost[store[i]]
             costs[j] = total
         return
+    longest = 0
+    for j in range(count):
+        costs[j] = 0.0
+        position[j] = here
+        longest = max(longest, path_length[first + j])
     for i in range(longest):
         for j in range(count):
             if i < path_length[first + j]:

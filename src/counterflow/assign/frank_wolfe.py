@@ -94,7 +94,8 @@ class AssignmentResult:
             them as ``initial`` to warm-start the next solve exactly.
         route_count: Routes the path-based solver held at the end (``None`` for the FW
             family), whether or not ``paths`` was kept.
-        route_bytes: Bytes of the path-based solver's route store and path table at the end.
+        route_bytes: Bytes the path-based solver's routes take at the end: their steps in its
+            store (4 bytes each, or 1 with compact routes) and its path table.
     """
 
     flows: ClassFlows

@@ -693,9 +693,10 @@ def solve_gradient_projection(
             ``gap`` is followed by an exact one, so results meet ``gap`` either way. The
             default suits the TNTP networks; on large congested networks ``0`` (Gauss–Seidel
             passes until the target) is faster: see the README's Scale section.
-        keep_paths: Return the routes as ``result.paths`` (link ids, ``int32``). ``False``
-            returns none and so saves their memory, four times the solver's own route store:
-            for very large networks where only the flows are wanted.
+        keep_paths: Return the routes as ``result.paths`` (link ids, ``int32``). With compact
+            routes that is a copy four times the size of the solver's own store; ``False``
+            returns none and saves it, for very large networks where only the flows are
+            wanted (with ``int32`` routes the result shares the solver's store).
         compact_routes: Store route steps as one-byte out-link indices (a quarter of the
             memory of ``int32`` link ids, read more slowly) — ``None``: on networks of at
             least ``_COMPACT_NODES`` nodes. Results are the same bit for bit either way.
