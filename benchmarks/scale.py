@@ -216,7 +216,9 @@ def main() -> None:
             seconds, iterations, gap = result.seconds, result.iterations, result.relative_gap
             algorithm = result.algorithm
             if not result.converged:
-                algorithm += ", stopped at --max-iter"
+                algorithm += (
+                    ", stopped at --max-iter" if args.max_iter is not None else ", not converged"
+                )
             if result.route_count is not None and result.route_bytes is not None:
                 routes = f"{result.route_count:,} ({result.route_bytes / 2**20:,.0f} MiB)"
         except TimeoutError:

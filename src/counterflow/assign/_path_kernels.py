@@ -642,11 +642,9 @@ def sweep(  # type: ignore[no-untyped-def]
         # Cheapest option.
         best = -1
         best_cost = abstain_base[g] + abstain_slope[g] * abstain[g] if elastic else _INF
-        assigned = abstain[g]
         for j in range(count):
             if length[j] == 0:
                 continue
-            assigned += flows[j]
             c = _option_cost(j, route, start, length, fix, own_k, flow, shared)
             if c < best_cost:
                 best_cost = c
