@@ -192,9 +192,11 @@ def main() -> None:
             last[:] = [record]
             if args.progress:
                 estimated = " (estimated)" if record.gap_estimated else ""
+                move = f", then {record.direction}" if record.direction else ""
                 print(
                     f"{nodes:,} nodes: iteration {record.iteration}, gap "
-                    f"{record.relative_gap:.3e}{estimated}, {record.seconds:.1f} s",
+                    f"{record.relative_gap:.3e}{estimated}, {record.seconds:.1f} s, peak "
+                    f"{peak_rss_mib():,.0f} MiB{move}",
                     file=sys.stderr,
                     flush=True,
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -45,3 +46,30 @@ def test_bad_command_lines_exit_2_with_one_line(
     assert "Traceback" not in done.stderr
     assert message in done.stderr.strip().splitlines()[-1]
     assert done.stdout == ""
+
+
+def test_scale_reports_a_row_and_its_progress() -> None:
+    """A short run prints its table row and, with --progress, one line per iteration."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "scale.py"),
+            *("--nodes", "2500", "--max-iter", "2", "--gauss-seidel-until", "0", "--progress"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    row = done.stdout.strip().splitlines()[-1].split(" | ")
+    assert row[0] == "| 2,500"
+    assert row[4] == "gp, stopped at --max-iter"
+    assert row[6] == "2"
+    lines = re.findall(r"^2,500 nodes: iteration (\d+), (.*)$", done.stderr, re.MULTILINE)
+    assert [number for number, _ in lines] == ["0", "1", "2"]
+    assert all(re.search(r"peak [\d,]+ MiB", rest) for _, rest in lines)
+    assert "(estimated)" in lines[0][1]
+    assert "then gp gauss-seidel" in lines[0][1]
+    assert "(estimated)" not in lines[-1][1]
+    assert "then" not in lines[-1][1]
