@@ -1,4 +1,5 @@
-"""The benchmark scripts refuse bad command lines with one line and exit 2, before any work."""
+"""The benchmark scripts: bad command lines get one line and exit 2 before any work; a short
+scale run works end to end."""
 
 from __future__ import annotations
 
