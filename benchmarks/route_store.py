@@ -70,7 +70,7 @@ def main() -> None:
     plain, compact = solvers["int32"], solvers["compact"]
     if not np.array_equal(plain.class_flow, compact.class_flow):
         raise SystemExit("the two stores gave different flows: a bug")
-    print(f"{problem.network.num_nodes:,} nodes, {int((plain.path_length > 0).sum()):,} routes")
+    print(f"{problem.network.num_nodes:,} nodes, {plain.route_use()[0]:,} routes")
     print("| store | bytes a step | store MiB | tree pass s | " + f"{args.sweeps} sweeps s |")
     print("|---|---:|---:|---:|---:|")
     for name, solver in solvers.items():
