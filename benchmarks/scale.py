@@ -13,19 +13,33 @@ Usage:
     python benchmarks/scale.py --nodes 10000 --gauss-seidel-until 0   # Gauss-Seidel passes only
     python benchmarks/scale.py --nodes 100000 --progress   # each iteration's gap to stderr
     python benchmarks/scale.py --nodes 10000 --compact-routes yes  # one-byte route steps
+    python benchmarks/scale.py --nodes 1000000 --gauss-seidel-until 0 --max-seconds 3000 \
+        --save-routes benchmarks/results/grid_1m.npz          # a checkpoint when time is up
+    python benchmarks/scale.py --nodes 1000000 --gauss-seidel-until 0 --max-seconds 3000 \
+        --resume benchmarks/results/grid_1m.npz --save-routes benchmarks/results/grid_1m.npz
 
 The routes column counts the routes the solver holds at the end and the memory of its route
 store and path table (the solve returns no int32 copy of them).
+
+A solve longer than one sitting runs in segments: ``--save-routes FILE`` lets the solver stop
+by itself at ``--max-seconds`` (the iteration that begins after it evaluates the flows exactly)
+and writes its routes and flows, with the segment's figures, to ``FILE``; ``--resume FILE``
+warm-starts from them (the solver first evaluates them exactly) and reports the figures of all
+segments together: seconds and iterations summed, peak memory the highest of any segment.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import resource
 import sys
 import time
+import zipfile
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -34,6 +48,7 @@ from counterflow.assign import (
     AssignmentProblem,
     AssignmentResult,
     IterationRecord,
+    PathFlows,
     all_or_nothing,
     compile_kernels,
     single_class_problem,
@@ -133,6 +148,51 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+@dataclass(frozen=True)
+class Segments:
+    """What the earlier segments of a solve took, saved beside its routes."""
+
+    nodes: int
+    segments: int = 0
+    seconds: float = 0.0
+    iterations: int = 0
+    peak_rss_mib: float = 0.0
+
+
+def save_routes(path: Path, paths: PathFlows, done: Segments) -> None:
+    """Write ``paths`` and ``done`` to ``path`` (``.npz``) whole or not at all."""
+    part = path.with_name(path.name + ".part")
+    arrays = {field.name: getattr(paths, field.name) for field in fields(PathFlows)}
+    try:
+        with part.open("wb") as out:
+            np.savez(out, segments=np.array(json.dumps(asdict(done))), **arrays)
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def load_routes(path: Path, nodes: int) -> tuple[PathFlows, Segments]:
+    """Read a file of :func:`save_routes`; ``ValueError`` with the fix if it does not fit."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            done = Segments(**json.loads(str(saved["segments"])))
+            paths = PathFlows(**{field.name: saved[field.name] for field in fields(PathFlows)})
+    except FileNotFoundError:
+        raise ValueError(
+            f"--resume {path}: no such file; give a file --save-routes wrote"
+        ) from None
+    except (KeyError, TypeError, ValueError, OSError, zipfile.BadZipFile) as error:
+        raise ValueError(
+            f"--resume {path}: not a file --save-routes wrote ({error}); give one it wrote"
+        ) from None
+    if done.nodes != nodes:
+        raise ValueError(
+            f"--resume {path}: saved for {done.nodes:,} nodes, not {nodes:,}; pass --nodes "
+            f"{done.nodes}"
+        )
+    return paths, done
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", nargs="+", type=int, default=[10_000, 100_000])
@@ -166,8 +226,32 @@ def main() -> None:
         action="store_true",
         help="print each iteration's gap and elapsed seconds to stderr as the solve runs",
     )
+    parser.add_argument(
+        "--save-routes",
+        type=Path,
+        default=None,
+        help="gp, one size: stop cleanly at --max-seconds and write the routes to this file",
+    )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        help="gp, one size: warm-start from a file --save-routes wrote and add up the segments",
+    )
     args = parser.parse_args()
     check_nodes(parser, args.nodes)
+    segmented = args.save_routes is not None or args.resume is not None
+    if segmented and (len(args.nodes) != 1 or args.algorithm not in ("auto", "gp")):
+        parser.error("--save-routes and --resume: give one --nodes size and the gp algorithm")
+    if args.save_routes is not None and not args.save_routes.parent.is_dir():
+        parser.error(f"--save-routes {args.save_routes}: no folder {args.save_routes.parent}")
+    initial: PathFlows | None = None
+    done = Segments(nodes=args.nodes[0])
+    if args.resume is not None:
+        try:
+            initial, done = load_routes(args.resume, args.nodes[0])
+        except ValueError as error:
+            parser.error(str(error))
     if args.max_iter is not None and args.max_iter < 0:
         parser.error(f"--max-iter {args.max_iter}: give an integer >= 0")
     if args.gauss_seidel_until is not None and not 0.0 <= args.gauss_seidel_until <= 1.0:
@@ -200,7 +284,7 @@ def main() -> None:
                     file=sys.stderr,
                     flush=True,
                 )
-            if time.perf_counter() - started > args.max_seconds:
+            if not segmented and time.perf_counter() - started > args.max_seconds:
                 raise TimeoutError(record.iteration)
 
         routes = "-"
@@ -212,17 +296,38 @@ def main() -> None:
                 max_iter=args.max_iter,
                 callback=stop_when_late,
                 gauss_seidel_until=args.gauss_seidel_until,
-                keep_paths=False,  # flows only: no int32 copy of the routes at the end
+                # Flows only, unless saved: no int32 copy of the routes at the end.
+                keep_paths=args.save_routes is not None,
                 compact_routes={"auto": None, "yes": True, "no": False}[args.compact_routes],
+                initial=initial,
+                max_seconds=args.max_seconds if segmented else None,
             )
             seconds, iterations, gap = result.seconds, result.iterations, result.relative_gap
             algorithm = result.algorithm
             if not result.converged:
+                late = segmented and seconds >= args.max_seconds
                 algorithm += (
-                    ", stopped at --max-iter" if args.max_iter is not None else ", not converged"
+                    ", stopped at --max-seconds"
+                    if late
+                    else ", stopped at --max-iter"
+                    if args.max_iter is not None
+                    else ", not converged"
                 )
             if result.route_count is not None and result.route_bytes is not None:
                 routes = f"{result.route_count:,} ({result.route_bytes / 2**20:,.0f} MiB)"
+            if segmented:
+                done = Segments(
+                    nodes=done.nodes,
+                    segments=done.segments + 1,
+                    seconds=done.seconds + seconds,
+                    iterations=done.iterations + iterations,
+                    peak_rss_mib=max(done.peak_rss_mib, peak_rss_mib()),
+                )
+                if done.segments > 1:
+                    algorithm += f", {done.segments} segments"
+                seconds, iterations = done.seconds, done.iterations
+                if args.save_routes is not None and result.paths is not None:
+                    save_routes(args.save_routes, result.paths, done)
         except TimeoutError:
             record = last[0]
             seconds, iterations, gap = record.seconds, record.iteration, record.relative_gap
@@ -233,7 +338,7 @@ def main() -> None:
         print(
             f"| {network.num_nodes:,} | {network.num_links:,} | {network.num_zones} | "
             f"{problem.num_pairs:,} | {algorithm} | {seconds:.1f} | {iterations} | {gap:.2e} | "
-            f"{routes} | {peak_rss_mib():,.0f} |"
+            f"{routes} | {max(done.peak_rss_mib, peak_rss_mib()):,.0f} |"
         )
         sys.stdout.flush()
 

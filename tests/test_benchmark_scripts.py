@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +32,10 @@ from _networks import REPO
         ("route_store.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
         ("route_store.py", ["--rounds", "0"], "--rounds 0: give an integer >= 1"),
         ("scale.py", ["--max-iter", "-1"], "--max-iter -1: give an integer >= 0"),
+        ("pas_segments.py", ["--merge", "widest"], "--merge 'widest' is not a rule"),
+        ("pas_segments.py", ["--passes", "0"], "--passes 0: give an integer >= 1"),
+        ("pas_segments.py", ["--gap", "0"], "--gap 0.0: give a relative gap in (0, 1)"),
+        ("pas_segments.py", ["--nodes", "200000"], "origin flows would take 3.0 GiB"),
     ],
 )
 def test_bad_command_lines_exit_2_with_one_line(
@@ -74,3 +79,70 @@ def test_scale_reports_a_row_and_its_progress() -> None:
     assert "then gp gauss-seidel" in lines[0][1]
     assert "(estimated)" not in lines[-1][1]
     assert "then" not in lines[-1][1]
+
+
+def run_scale(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "scale.py"), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_scale_saves_its_routes_when_time_is_up_and_resumes_from_them(tmp_path: Path) -> None:
+    """A solve in two segments: the first stops cleanly and saves, the second adds up."""
+    saved = tmp_path / "routes.npz"
+    common = ("--nodes", "2500", "--gauss-seidel-until", "0", "--save-routes", str(saved))
+    first = run_scale(*common, "--max-seconds", "0.001")
+    assert first.returncode == 0, first.stderr
+    row = first.stdout.strip().splitlines()[-1].split(" | ")
+    assert row[4] == "gp, stopped at --max-seconds"
+    assert row[6] == "0"  # the first pass's iteration, evaluated exactly, then stopped
+    assert saved.is_file()
+    assert not list(tmp_path.glob("*.part"))
+
+    second = run_scale(*common, "--resume", str(saved), "--max-seconds", "600", "--gap", "1e-3")
+    assert second.returncode == 0, second.stderr
+    row = second.stdout.strip().splitlines()[-1].split(" | ")
+    assert row[4] == "gp, 2 segments"
+    assert int(row[6]) >= 1
+    assert float(row[7]) <= 1e-3
+    assert float(row[5]) > float(first.stdout.strip().splitlines()[-1].split(" | ")[5])
+
+    wrong = run_scale("--nodes", "3000", "--resume", str(saved))
+    assert wrong.returncode == 2
+    assert "saved for 2,500 nodes, not 3,000; pass --nodes 2500" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--resume", "{tmp}/none.npz"], "none.npz: no such file"),
+        (["--resume", "{tmp}/text.npz"], "text.npz: not a file --save-routes wrote"),
+        (["--save-routes", "{tmp}/no/such/routes.npz"], "no folder"),
+        (
+            ["--nodes", "2500", "10000", "--save-routes", "{tmp}/r.npz"],
+            "give one --nodes size and the gp algorithm",
+        ),
+        (
+            ["--algorithm", "bfw", "--save-routes", "{tmp}/r.npz"],
+            "give one --nodes size and the gp algorithm",
+        ),
+    ],
+)
+def test_bad_checkpoint_arguments_exit_2_with_one_line(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    (tmp_path / "text.npz").write_text("not an archive\n")
+    done = run_scale(
+        *(["--nodes", "2500"] if "--nodes" not in arguments else []),
+        *(argument.format(tmp=tmp_path) for argument in arguments),
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert message in done.stderr.strip().splitlines()[-1]
+    assert done.stdout == ""
+    assert not list(tmp_path.rglob("r.npz*"))

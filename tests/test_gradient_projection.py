@@ -285,6 +285,91 @@ def test_trees_built_on_a_worker_thread_during_the_shifts_give_identical_bits(
     assert np.array_equal(one.paths.path_flow, two.paths.path_flow)
 
 
+def test_pipelined_passes_never_sweep_pairs_whose_trees_are_being_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A pipelined pass folds the first inner sweep into its steps: after each block's shifts,
+    # a slice of all pairs with a choice. The worker meanwhile builds the next block's trees,
+    # which read that block's routes and flows, so no slice may hold that block's pairs (they
+    # wait for the next slice). Recorded here on one thread, where the steps run in turn.
+    monkeypatch.setattr(gradient_projection, "_PIPELINE_NODES", 100)
+    building: list[range] = []
+    swept: list[int] = []
+    trees, store_columns, shifts = _Solver.trees, _Solver.store_columns, _Solver.shifts
+
+    def record_trees(
+        self: _Solver, k: int, first: int, last: int, cost: np.ndarray, **options: object
+    ) -> None:
+        _, starts = self.block(k, first, last)
+        building.append(range(int(starts[0]), int(starts[-1])))
+        trees(self, k, first, last, cost, **options)  # type: ignore[arg-type]
+
+    def record_store(self: _Solver, k: int, first: int, last: int) -> slice:
+        building.clear()
+        return store_columns(self, k, first, last)
+
+    def record_shifts(self: _Solver, order: np.ndarray) -> float:
+        clash = [int(g) for g in order for block in building if g in block]
+        assert not clash, f"pairs {clash[:5]} swept while their trees were being built"
+        swept.append(len(order))
+        return shifts(self, order)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Solver, "trees", record_trees)
+    monkeypatch.setattr(_Solver, "store_columns", record_store)
+    monkeypatch.setattr(_Solver, "shifts", record_shifts)
+    result = solve_equilibrium(
+        grid(30, 40, seed=5), algorithm="gp", gap=0.0, max_iter=4, threads=1,
+        gauss_seidel_until=0.0,
+    )  # fmt: skip
+    assert result.iterations == 4
+    assert len(swept) > 4 * 2 * 10  # 10 blocks a pass: block shifts and slices
+
+
+def test_the_folded_sweep_reaches_the_same_equilibrium(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Passes with the first inner sweep folded in (pipelined) and passes followed by it reach
+    # the same equilibrium; the folded sweep counts as one of the pass's sweeps.
+    problem = grid(30, 40, seed=5)
+    after = solve_equilibrium(problem, algorithm="gp", gap=1e-9, gauss_seidel_until=0.0)
+    monkeypatch.setattr(gradient_projection, "_PIPELINE_NODES", 100)
+    folded = solve_equilibrium(problem, algorithm="gp", gap=1e-9, gauss_seidel_until=0.0)
+    assert after.converged
+    assert folded.converged
+    assert folded.objective == pytest.approx(after.objective, rel=1e-9)
+    np.testing.assert_allclose(folded.flows.link, after.flows.link, rtol=1e-3, atol=1e-3)
+    assert all(
+        int(record.direction.split(", ")[1].split()[0]) >= 2
+        for record in folded.history
+        if "gauss-seidel" in record.direction
+    )
+
+
+@pytest.mark.parametrize("algorithm", ["gp", "bfw"])
+def test_max_seconds_stops_at_the_next_evaluation_and_gp_resumes_from_its_routes(
+    algorithm: str,
+) -> None:
+    problem = grid()
+    late = solve_equilibrium(problem, algorithm=algorithm, gap=0.0, max_seconds=1e-9)
+    assert not late.converged
+    assert late.iterations == 0
+    assert not late.history[-1].gap_estimated
+    assert late.relative_gap > 1e-3
+    evaluation = evaluate_flows(problem, late.flows)
+    assert late.relative_gap == pytest.approx(evaluation.relative_gap, rel=1e-9)
+    if algorithm == "gp":
+        assert late.paths is not None
+        resumed = solve_equilibrium(problem, gap=1e-9, initial=late.paths)
+        direct = solve_equilibrium(problem, gap=1e-9)
+        assert resumed.converged
+        assert resumed.objective == pytest.approx(direct.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("max_seconds", [0.0, -1.0, float("nan"), float("inf")])
+@pytest.mark.parametrize("algorithm", ["gp", "bfw"])
+def test_bad_max_seconds_is_refused(algorithm: str, max_seconds: float) -> None:
+    with pytest.raises(InvalidParameterError, match="max_seconds"):
+        solve_equilibrium(grid(), algorithm=algorithm, max_seconds=max_seconds)
+
+
 def test_auto_runs_gradient_projection() -> None:
     result = solve_equilibrium(grid(), gap=1e-6)
     assert result.algorithm == "gp"

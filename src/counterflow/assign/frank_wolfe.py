@@ -221,6 +221,15 @@ def check_initial(problem: AssignmentProblem, initial: ClassFlows) -> None:
             )
 
 
+def check_max_seconds(max_seconds: float | None) -> None:
+    """Raise :class:`InvalidParameterError` unless ``max_seconds`` is ``None`` or > 0."""
+    if max_seconds is not None and not (np.isfinite(max_seconds) and max_seconds > 0):
+        raise InvalidParameterError(
+            f"max_seconds = {max_seconds!r}; give a number of seconds > 0 such as 600, or None",
+            key="max_seconds",
+        )
+
+
 def solve_frank_wolfe(
     problem: AssignmentProblem,
     *,
@@ -230,6 +239,7 @@ def solve_frank_wolfe(
     initial: ClassFlows | None = None,
     threads: int | None = None,
     callback: Callable[[IterationRecord], None] | None = None,
+    max_seconds: float | None = None,
 ) -> AssignmentResult:
     """Solve the assignment with a Frank–Wolfe-family algorithm.
 
@@ -243,6 +253,9 @@ def solve_frank_wolfe(
             at free-flow costs.
         threads: numba threads for the shortest paths (results do not depend on it).
         callback: Called with each convergence record as it is made.
+        max_seconds: Stop at the first evaluation after this many seconds (``None``: no limit);
+            the result then reports the gap of the flows it returns and is not converged
+            unless that gap meets ``gap``.
 
     Returns:
         The flows, their relative gap and objective, and the convergence table.
@@ -256,6 +269,7 @@ def solve_frank_wolfe(
         raise InvalidParameterError(f"gap = {gap!r}; give a number >= 0 such as 1e-6", key="gap")
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
+    check_max_seconds(max_seconds)
     space = _Space(problem)
     with numba_threads(threads):
         started = time.perf_counter()
@@ -276,7 +290,12 @@ def solve_frank_wolfe(
         while True:
             evaluation = evaluate_flows(problem, space.unpack(z))
             done = evaluation.relative_gap <= gap
-            stop = done or algorithm == "aon" or (max_iter is not None and iteration >= max_iter)
+            stop = (
+                done
+                or algorithm == "aon"
+                or (max_iter is not None and iteration >= max_iter)
+                or (max_seconds is not None and time.perf_counter() - started >= max_seconds)
+            )
             if stop:
                 history.append(
                     IterationRecord(

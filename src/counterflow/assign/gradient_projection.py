@@ -32,7 +32,9 @@ step 1 are instead built a few origins at a time, the blocks in a fresh random o
 the shifts of step 2, so that each block sees the costs the earlier blocks left; the gap of
 such a pass is an estimate, and the solve stops only on an exact one. On large networks such a
 pass is pipelined: a worker thread builds the next block's trees while this thread shifts the
-current block's pairs (the shifts are sequential; the trees are not).
+current block's pairs (the shifts are sequential; the trees are not), and the first inner sweep
+of step 3 is folded into the pass, one slice of the pairs after each block's shifts, so that
+this thread sweeps while the worker finishes its trees.
 
 Everything the Frank–Wolfe family supports carries over: multi-class fixed costs and the
 class-own term (the cost of class ``k`` on link ``a`` is ``fixed + t(X_a) + own_k x_a^k`` and
@@ -64,7 +66,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from counterflow.assign import _path_kernels
-from counterflow.assign.frank_wolfe import AssignmentResult, IterationRecord, check_initial
+from counterflow.assign.frank_wolfe import (
+    AssignmentResult,
+    IterationRecord,
+    check_initial,
+    check_max_seconds,
+)
 from counterflow.assign.loading import (
     beckmann_objective,
     evaluate_flows,
@@ -171,6 +178,7 @@ class _Solver:
         self.all_pairs = np.arange(num_pairs, dtype=np.int64)
         self.rng = np.random.default_rng(_ORDER_SEED)
         self.pipelined = network.num_nodes >= _PIPELINE_NODES
+        self.folded: float | None = None  # see gauss_seidel
 
     # -- state ------------------------------------------------------------------------------
 
@@ -381,24 +389,41 @@ class _Solver:
         On networks of at least ``_PIPELINE_NODES`` nodes the pass is pipelined: the next
         block's trees are built at the costs as they stand when the current block's shifts
         begin (one block older), so that the worker thread of ``pool`` can start on them while
-        this thread shifts, and this thread joins in once its shifts are done. Without a pool
+        this thread shifts, and this thread joins in once its shifts are done. The first inner
+        sweep is folded into such a pass (:meth:`folded_slices`): after each block's shifts and
+        its share of the trees this thread sweeps a slice of the pairs that had a choice when
+        the pass began, while the worker finishes its last tree; ``self.folded`` is then that
+        sweep's restricted gap numerator (``None`` after a pass without it). Without a pool
         the same steps run one after the other, with the same result.
         """
         blocks = self.blocks(_GS_BLOCK)
         order = [blocks[index] for index in self.rng.permutation(len(blocks))]
+        self.folded = None
         if not self.pipelined:
             for k, first, last in order:
                 pairs = self.columns(k, first, last, self.block_cost(k))
                 self.sweep(self.all_pairs[pairs])
             raise_if_stranded(self.problem, self.pair_cost)
             return
+        start = self.busy()
+        slices = np.array_split(self.shuffled(start), len(order))
+        folded = 0.0
+        deferred = np.zeros(0, dtype=np.int64)
         k, first, last = order[0]
         pairs = self.columns(k, first, last, self.block_cost(k))
-        for k, first, last in order[1:]:
+        for step, (k, first, last) in enumerate(order[1:]):
             cost = self.block_cost(k)  # a copy: the shifts below do not change it
+            # The slice may not touch the pairs whose trees are being built (they read those
+            # pairs' routes and flows): those wait for the next slice.
+            _, starts = self.block(k, first, last)
+            todo = np.concatenate([deferred, slices[step]])
+            busy = (todo >= starts[0]) & (todo < starts[-1])
+            deferred = todo[busy]
+            todo = todo[~busy]
             if pool is None:
                 self.trees(k, first, last, cost)
                 self.sweep(self.all_pairs[pairs])
+                folded += self.shifts(todo)
             else:
                 tasks: SimpleQueue[int] = SimpleQueue()
                 for i in range(last - first):
@@ -407,10 +432,23 @@ class _Solver:
                 future = pool.submit(self.shared_trees, k, first, cost, out_cost, tasks)
                 self.sweep(self.all_pairs[pairs])
                 self.shared_trees(k, first, cost, out_cost, tasks)
+                folded += self.shifts(todo)
                 future.result()
             pairs = self.store_columns(k, first, last)
         self.sweep(self.all_pairs[pairs])  # the last block's shifts
+        folded += self.shifts(np.concatenate([deferred, slices[-1]]))
+        # Pairs that gained their second option during the pass (all of them after the first
+        # routes) get their sweep now, as after a pass without folding.
+        late = np.setdiff1d(self.busy(), start, assume_unique=True)
+        self.folded = folded + (self.sweep(late) if late.shape[0] else 0.0)
         raise_if_stranded(self.problem, self.pair_cost)
+
+    def busy(self) -> IntArray:
+        """The pairs with more than one option (routes, or a route and abstaining)."""
+        pair = np.repeat(self.all_pairs, np.diff(self.pair_path))
+        options = np.bincount(pair[self.path_length > 0], minlength=self.problem.num_pairs)
+        busy: IntArray = np.flatnonzero(options + self.elastic > 1).astype(np.int64)
+        return busy
 
     def block_cost(self, k: int) -> FloatArray:
         """Class ``k``'s link costs at the current flows (a new array)."""
@@ -504,19 +542,26 @@ class _Solver:
         )
         return float(excess)
 
-    def inner(self, gap_numerator: float, share: float = _INNER_SHARE) -> int:
+    def inner(
+        self, gap_numerator: float, share: float = _INNER_SHARE, folded: float | None = None
+    ) -> int:
         """Sweeps over the pairs with several options, without new routes; return how many.
 
         Sweeps stop once the restricted gap is at most ``share`` of the full gap's numerator
-        (at most ``_INNER_MAX / share x _INNER_SHARE`` sweeps).
+        (at most ``_INNER_MAX / share x _INNER_SHARE`` sweeps). ``folded``: the restricted gap
+        numerator of a sweep already made during the pass (:meth:`gauss_seidel`), counted as
+        the first.
         """
-        pair = np.repeat(self.all_pairs, np.diff(self.pair_path))
-        options = np.bincount(pair[self.path_length > 0], minlength=self.problem.num_pairs)
-        busy = np.flatnonzero(options + self.elastic > 1).astype(np.int64)
+        limit = max(_INNER_MAX, int(_INNER_MAX * _INNER_SHARE / share))
         sweeps = 0
+        if folded is not None:
+            sweeps = 1
+            if folded <= share * gap_numerator:
+                return sweeps
+        busy = self.busy()
         if busy.shape[0] == 0:
             return sweeps
-        for _ in range(max(_INNER_MAX, int(_INNER_MAX * _INNER_SHARE / share))):
+        while sweeps < limit:
             excess = self.sweep(busy)
             sweeps += 1
             if excess <= share * gap_numerator:
@@ -670,6 +715,7 @@ def solve_gradient_projection(
     gauss_seidel_until: float = _GAUSS_SEIDEL_UNTIL,
     keep_paths: bool = True,
     compact_routes: bool | None = None,
+    max_seconds: float | None = None,
 ) -> AssignmentResult:
     """Solve the assignment by path-based gradient projection (see the module docstring).
 
@@ -700,6 +746,10 @@ def solve_gradient_projection(
         compact_routes: Store route steps as one-byte out-link indices (a quarter of the
             memory of ``int32`` link ids, read more slowly) — ``None``: on networks of at
             least ``_COMPACT_NODES`` nodes. Results are the same bit for bit either way.
+        max_seconds: Stop once an iteration begins after this many seconds (``None``: no
+            limit), as ``max_iter`` does: that iteration evaluates the flows exactly and the
+            result, not converged unless it meets ``gap``, returns them with their routes — a
+            checkpoint to warm-start from.
 
     Returns:
         The flows, their gap and objective, the convergence table and the routes.
@@ -718,6 +768,7 @@ def solve_gradient_projection(
         )
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
+    check_max_seconds(max_seconds)
     solver = _Solver(problem, compact_routes)
     with numba_threads(threads), _tree_thread(solver.pipelined) as pool:
         started = time.perf_counter()
@@ -755,7 +806,10 @@ def solve_gradient_projection(
             class_cost = solver.refresh()
             objective = beckmann_objective(problem, solver.current())
             solver.rebuild()
-            if max_iter is not None and iteration >= max_iter:
+            last = (max_iter is not None and iteration >= max_iter) or (
+                max_seconds is not None and time.perf_counter() - started >= max_seconds
+            )
+            if last:
                 exact = True
             if exact:
                 solver.evaluate(class_cost)
@@ -763,7 +817,7 @@ def solve_gradient_projection(
                     problem, solver.current(), class_cost, solver.pair_cost
                 )
                 numerator = total - least
-                stop = gap_now <= gap or (max_iter is not None and iteration >= max_iter)
+                stop = gap_now <= gap or last
             else:
                 solver.gauss_seidel(pool)  # its sweeps use the previous iteration's threshold
                 numerator = float(solver.pair_excess.sum())
@@ -772,7 +826,8 @@ def solve_gradient_projection(
             solver.threshold = _SKIP_SHARE * gap_now
             if exact and not stop:
                 solver.sweep(solver.all_pairs)
-            sweeps = 0 if stop else 1 + solver.inner(numerator, inner_share)
+            folded = None if exact else solver.folded
+            sweeps = 0 if stop else 1 + solver.inner(numerator, inner_share, folded)
             history.append(
                 IterationRecord(
                     iteration,

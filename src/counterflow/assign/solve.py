@@ -52,6 +52,7 @@ def solve_equilibrium(
     gauss_seidel_until: float | None = None,
     keep_paths: bool = True,
     compact_routes: bool | None = None,
+    max_seconds: float | None = None,
 ) -> AssignmentResult:
     """Solve ``problem`` to relative gap ``gap``.
 
@@ -61,7 +62,9 @@ def solve_equilibrium(
     from the link flows of :class:`PathFlows` when given paths. ``inner_share`` tunes gradient
     projection's inner sweeps, ``gauss_seidel_until`` its Gauss–Seidel passes, ``keep_paths``
     whether it returns its routes and ``compact_routes`` how it stores them (see
-    :func:`solve_gradient_projection`; the FW family ignores all four).
+    :func:`solve_gradient_projection`; the FW family ignores all four). ``max_seconds`` stops
+    every algorithm at its first evaluation after that long (not converged unless the gap is
+    met); gradient projection then returns its routes too, to warm-start from.
     """
     if algorithm not in ALGORITHMS:
         raise InvalidParameterError(
@@ -83,6 +86,7 @@ def solve_equilibrium(
             callback=callback,
             keep_paths=keep_paths,
             compact_routes=compact_routes,
+            max_seconds=max_seconds,
             **tuning,
         )
     if isinstance(initial, PathFlows):
@@ -96,6 +100,7 @@ def solve_equilibrium(
         initial=initial,
         threads=threads,
         callback=callback,
+        max_seconds=max_seconds,
     )
 
 
