@@ -390,10 +390,12 @@ class _Solver:
         block's trees are built at the costs as they stand when the current block's shifts
         begin (one block older), so that the worker thread of ``pool`` can start on them while
         this thread shifts, and this thread joins in once its shifts are done. The first inner
-        sweep is folded into such a pass (:meth:`folded_slices`): after each block's shifts and
-        its share of the trees this thread sweeps a slice of the pairs that had a choice when
-        the pass began, while the worker finishes its last tree; ``self.folded`` is then that
-        sweep's restricted gap numerator (``None`` after a pass without it). Without a pool
+        sweep is folded into such a pass: after each block's shifts and its share of the trees
+        this thread sweeps a slice of the pairs that had a choice when the pass began (shuffled
+        as by :meth:`shuffled`; never a pair of the block whose trees are being built), while
+        the worker finishes its last tree; the pairs that gained a choice during the pass are
+        swept at its end. ``self.folded`` is then that sweep's restricted gap numerator
+        (``None`` after a pass without it). Without a pool
         the same steps run one after the other, with the same result.
         """
         blocks = self.blocks(_GS_BLOCK)
