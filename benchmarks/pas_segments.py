@@ -189,7 +189,7 @@ def _origin_pass(  # type: ignore[no-untyped-def]
             mark[v] = stamp
             v = tail[pred[v]]
         mark[origin] = stamp
-        # The costlier side, backwards from i over links the origin uses, into seg[s + n:]
+        # The costlier side, backwards from i over links the origin uses, into seg[s + 2n:]
         # (a first, then links towards the origin; clear of the PAS written at seg[s:]).
         m = -1
         back = s + 2 * n
