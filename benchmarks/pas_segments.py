@@ -43,7 +43,8 @@ import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
-from counterflow.assign import AssignmentProblem, _kernels, compile_kernels
+from counterflow.assign import AssignmentProblem, _kernels, _path_kernels, compile_kernels
+from counterflow.assign._path_kernels import _refresh_link
 from counterflow.assign.loading import evaluate_flows
 from counterflow.assign.problem import ClassFlows
 from scale import ZONES, check_nodes, scaled_grid
@@ -56,19 +57,6 @@ _USED = 1e-9  # an origin uses a link when its flow there exceeds this (vehicles
 _THETA = 0.01  # PASs for reduced costs above this share of the gap times the distance
 _ROUNDS = 20
 _FLOW_LIMIT = 2 << 30  # bytes of the dense origin-flow array (a laptop's memory)
-
-
-@nb.njit(cache=True, inline="always")
-def _update(a, x, base, coef, capacity, power, cost, slope):  # type: ignore[no-untyped-def]
-    term = _kernels._power_term(coef[a], capacity[a], power[a], x[a])  # noqa: SLF001
-    cost[a] = base[a] + term
-    slope[a] = power[a] * term / x[a] if x[a] > 0.0 else 0.0
-
-
-@nb.njit(cache=True)
-def _refresh(x, base, coef, capacity, power, cost, slope):  # type: ignore[no-untyped-def]
-    for a in range(x.shape[0]):
-        _update(a, x, base, coef, capacity, power, cost, slope)
 
 
 @nb.njit(cache=True)
@@ -149,10 +137,10 @@ def _shift(p, pas, flow, x, link_costs, cost, slope, share):  # type: ignore[no-
         node = origin_next[node]
     for i in range(src0, src1):
         x[seg[i]] = max(x[seg[i]] - delta, 0.0)
-        _update(seg[i], x, base, coef, capacity, power, cost, slope)
+        _refresh_link(seg[i], x, base, coef, capacity, power, cost, slope)
     for i in range(dst0, dst1):
         x[seg[i]] += delta
-        _update(seg[i], x, base, coef, capacity, power, cost, slope)
+        _refresh_link(seg[i], x, base, coef, capacity, power, cost, slope)
     return delta * diff
 
 
@@ -372,10 +360,10 @@ def solve(problem: AssignmentProblem, merge: str, passes: int, gap_target: float
     cost = np.empty(num_links)
     slope = np.empty(num_links)
     started = time.perf_counter()
-    _refresh(x, *link_costs, cost, slope)
+    _path_kernels.refresh_links(x, *link_costs, cost, slope)
     volume = np.asarray(demand.volume, dtype=np.float64)
     _load_all_or_nothing(origins, pair_start, destination, volume, net, tail, cost, flow, x)
-    _refresh(x, *link_costs, cost, slope)
+    _path_kernels.refresh_links(x, *link_costs, cost, slope)
     pas = _Pas(num_links)
     known = nb.typed.Dict.empty(key_type=nb.types.int64, value_type=nb.types.int64)
     work = (
@@ -401,7 +389,9 @@ def solve(problem: AssignmentProblem, merge: str, passes: int, gap_target: float
                 pas.grow()
         rounds = _rounds(int(pas.counts[0]), pas.arrays(), flow, x, link_costs, cost, slope,
                          work[-1])  # fmt: skip
-        _refresh(x, *link_costs, cost, slope)  # the same costs, free of rounding drift
+        _path_kernels.refresh_links(
+            x, *link_costs, cost, slope
+        )  # the same costs, free of rounding drift
         before = time.perf_counter()
         gap = evaluate_flows(
             problem, ClassFlows(link=x[None, :].copy(), abstain=np.zeros(destination.shape[0]))
