@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from _networks import REPO
@@ -122,6 +123,7 @@ def test_scale_saves_its_routes_when_time_is_up_and_resumes_from_them(tmp_path: 
     [
         (["--resume", "{tmp}/none.npz"], "none.npz: no such file"),
         (["--resume", "{tmp}/text.npz"], "text.npz: not a file --save-routes wrote"),
+        (["--resume", "{tmp}/packed.npz"], "packed.npz: not a file --save-routes wrote"),
         (["--save-routes", "{tmp}/no/such/routes.npz"], "no folder"),
         (
             ["--nodes", "2500", "10000", "--save-routes", "{tmp}/r.npz"],
@@ -137,6 +139,8 @@ def test_bad_checkpoint_arguments_exit_2_with_one_line(
     tmp_path: Path, arguments: list[str], message: str
 ) -> None:
     (tmp_path / "text.npz").write_text("not an archive\n")
+    # An archive of the right members, compressed: its routes cannot be mapped from the file.
+    np.savez_compressed(tmp_path / "packed.npz", store=np.zeros(4, dtype=np.int32))
     done = run_scale(
         *(["--nodes", "2500"] if "--nodes" not in arguments else []),
         *(argument.format(tmp=tmp_path) for argument in arguments),

@@ -237,6 +237,38 @@ def test_bad_warm_start_paths_are_refused() -> None:
         solve_equilibrium(problem, initial=replace(paths, path_flow=negative))
 
 
+def test_each_fault_of_warm_start_routes_is_named() -> None:
+    # One table per fault the in-place walk (check_routes) tells apart, on int32 routes and
+    # on the compact store they are read into.
+    problem = grid()
+    paths = solve_equilibrium(problem, gap=1e-4).paths
+    assert paths is not None
+    last = paths.num_paths - 1
+    two = int(np.argmax(paths.path_length > 1))  # a path of at least two links
+    outside = np.array(paths.path_start)
+    outside[last] = paths.store.shape[0] - int(paths.path_length[last]) + 1
+    begun = np.array(paths.path_start)
+    begun[two] += 1  # starts at the path's second link: from another node
+    cut = np.array(paths.path_length)
+    cut[two] -= 1  # ends one link early: at another node
+    joined = np.array(paths.store)
+    joined[int(paths.path_start[two]) + 1] = joined[int(paths.path_start[two])]
+    counts = np.array(paths.pair_path)
+    counts[1] = counts[2] + 1
+    cases = {
+        "outside the link store": replace(paths, path_start=outside),
+        "origin and destination": replace(paths, path_start=begun),
+        "origin and destination ": replace(paths, path_length=cut),
+        "not a chain": replace(paths, store=joined),
+        "running count": replace(paths, pair_path=counts),
+        "integer link ids": replace(paths, store=paths.store.astype(np.float64)),
+    }
+    for fault, bad in cases.items():
+        for compact in (False, True):
+            with pytest.raises(InvalidParameterError, match=fault.strip()):
+                solve_equilibrium(problem, algorithm="gp", initial=bad, compact_routes=compact)
+
+
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")
 def test_one_and_two_threads_give_identical_bits() -> None:
     # 60 zones x 900 nodes per block is above the parallel threshold: the second run really

@@ -386,6 +386,43 @@ def compact_store(path_start, path_length, store):  # type: ignore[no-untyped-de
 
 
 @nb.njit(cache=True)
+def check_routes(pair_path, path_start, path_length, store, origin, destination, tail, head):  # type: ignore[no-untyped-def]
+    """The first fault of a route table, walking each path once in place (no copies).
+
+    Returns 0 when every path of pair ``g`` (table rows ``pair_path[g] ..``) lies in
+    ``store``, names links of the network (``tail``/``head``) and runs from ``origin[g]`` to
+    ``destination[g]`` link after link; else 1 (a link outside the network), 2 (a path outside
+    the store), 3 (a path from or to another node) or 4 (two steps that do not join).
+    """
+    num_links = tail.shape[0]
+    size = store.shape[0]
+    for g in range(pair_path.shape[0] - 1):
+        for j in range(pair_path[g], pair_path[g + 1]):
+            start = path_start[j]
+            length = path_length[j]
+            if length < 1 or start < 0 or start + length > size:
+                return 2
+            node = origin[g]
+            for i in range(start, start + length):
+                a = store[i]
+                if a < 0 or a >= num_links:
+                    return 1
+                if tail[a] != node:
+                    return 3 if i == start else 4
+                node = head[a]
+            if node != destination[g]:
+                return 3
+    return 0
+
+
+@nb.njit(cache=True)
+def encode_store(store, link_code, out):  # type: ignore[no-untyped-def]
+    """``out[i] = link_code[store[i]]``: link ids to compact steps without an index copy."""
+    for i in range(store.shape[0]):
+        out[i] = link_code[store[i]]
+
+
+@nb.njit(cache=True)
 def load_paths(  # type: ignore[no-untyped-def]
     pair_class, pair_origin, pair_path, path_start, path_length, path_flow, store, out_start,
     forward, class_flow,

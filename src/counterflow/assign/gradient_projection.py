@@ -197,7 +197,10 @@ class _Solver:
         self.path_start = paths.path_start.astype(np.int64)
         self.path_length = paths.path_length.astype(np.int64)
         if self.forward.shape[0]:
-            self.store = self.link_code[paths.store]  # checked above: every path is a chain
+            # Checked above: every path is a chain. (Indexing link_code by the store would
+            # first copy the store as int64 indices: 5 GB at a million nodes.)
+            self.store = np.empty(paths.store.shape[0], dtype=self.link_code.dtype)
+            _path_kernels.encode_store(paths.store, self.link_code, self.store)
         else:
             self.store = np.array(paths.store, dtype=np.int32)
         self.used = int(self.store.shape[0])
@@ -650,40 +653,42 @@ def route_coding(
 
 
 def _check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
-    """Check that warm-start paths are routes of this network between their pairs' nodes."""
+    """Check that warm-start paths are routes of this network between their pairs' nodes.
+
+    Each path is walked once in place (:func:`_path_kernels.check_routes`): a route table
+    of a million-node network holds billions of bytes, and no copy of it is made.
+    """
     network = problem.network
-    store = np.asarray(paths.store, dtype=np.int64)
+    pair_path = np.asarray(paths.pair_path, dtype=np.int64)
+    faults = {
+        1: "a path names a link outside this network",
+        2: "a path lies outside the link store",
+        3: "a path does not join its pair's origin and destination",
+        4: "a path is not a chain of consecutive links",
+    }
     bad = ""
     if paths.path_flow.shape != paths.path_start.shape or (
         paths.path_length.shape != paths.path_start.shape
     ):
         bad = "path arrays differ in length"
-    elif store.size and (store.min() < 0 or store.max() >= network.num_links):
-        bad = "a path names a link outside this network"
+    elif not np.issubdtype(np.asarray(paths.store).dtype, np.integer):
+        bad = "the store must hold integer link ids"
+    elif pair_path[0] != 0 or pair_path[-1] != paths.num_paths or (np.diff(pair_path) < 0).any():
+        bad = "pair_path is not a running count of the paths from 0 to their number"
     elif (paths.path_flow < 0).any() or not np.isfinite(paths.path_flow).all():
         bad = "path flows must be finite and >= 0"
     elif paths.num_paths:
-        ends = paths.path_start + paths.path_length
-        if (paths.path_length < 1).any() or ends.max() > store.shape[0]:
-            bad = "a path lies outside the link store"
-        else:
-            pair = np.repeat(np.arange(problem.num_pairs), np.diff(paths.pair_path))
-            origin = np.concatenate([c.demand.origin for c in problem.classes])[pair]
-            destination = np.concatenate([c.demand.destination for c in problem.classes])[pair]
-            if (network.tail[store[paths.path_start]] != origin).any() or (
-                network.head[store[ends - 1]] != destination
-            ).any():
-                bad = "a path does not join its pair's origin and destination"
-            else:
-                inner = np.ones(store.shape[0], dtype=bool)
-                inner[ends - 1] = False
-                inside = np.zeros(store.shape[0] + 1, dtype=np.int64)
-                np.add.at(inside, paths.path_start, 1)
-                np.add.at(inside, ends, -1)
-                inner &= np.cumsum(inside)[:-1] > 0
-                index = np.flatnonzero(inner)
-                if (network.head[store[index]] != network.tail[store[index + 1]]).any():
-                    bad = "a path is not a chain of consecutive links"
+        fault = _path_kernels.check_routes(
+            pair_path,
+            np.asarray(paths.path_start, dtype=np.int64),
+            np.asarray(paths.path_length, dtype=np.int64),
+            np.asarray(paths.store),
+            np.concatenate([c.demand.origin for c in problem.classes]),
+            np.concatenate([c.demand.destination for c in problem.classes]),
+            network.tail,
+            network.head,
+        )
+        bad = faults.get(int(fault), "")
     if bad:
         raise InvalidParameterError(
             f"warm-start paths do not fit this problem: {bad}; pass the paths of a solve on "
