@@ -32,6 +32,8 @@ from _networks import REPO
         ("grid_load.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
         ("route_store.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
         ("route_store.py", ["--rounds", "0"], "--rounds 0: give an integer >= 1"),
+        ("sweep_reads.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
+        ("sweep_reads.py", ["--passes", "-1"], "--passes -1: give an integer >= 0"),
         ("scale.py", ["--max-iter", "-1"], "--max-iter -1: give an integer >= 0"),
         ("pas_segments.py", ["--merge", "widest"], "--merge 'widest' is not a rule"),
         ("pas_segments.py", ["--passes", "0"], "--passes 0: give an integer >= 1"),

@@ -632,3 +632,26 @@ def test_large_networks_store_compact_routes_by_default(monkeypatch: pytest.Monk
     monkeypatch.setattr(gradient_projection, "_COMPACT_NODES", problem.network.num_nodes)
     assert _Solver(problem).store.dtype == np.uint8
     assert _Solver(problem, compact=False).store.dtype == np.int32
+
+
+def test_classes_without_fixed_costs_or_own_term_shift_the_same_bits_on_less_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Such a class's shifts read only the shared link costs (``bare``); reading the zero fixed
+    # costs and own terms as well must change no bit.
+    problem = grid(side=12, zones=16)
+    # A class with an own term (or a fixed cost) is not bare.
+    owned = replace(problem, classes=(replace(problem.classes[0], own_cost=0.1),))
+    assert _Solver(problem).bare.all()
+    assert not _Solver(owned).bare.any()
+    fast = solve_equilibrium(problem, algorithm="gp", gap=1e-9)
+    made = _Solver.__init__
+
+    def full_reads(self: _Solver, *args: object, **kwargs: object) -> None:
+        made(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.bare[:] = False
+
+    monkeypatch.setattr(_Solver, "__init__", full_reads)
+    full = solve_equilibrium(problem, algorithm="gp", gap=1e-9)
+    assert np.array_equal(fast.flows.link, full.flows.link)
+    assert [r.relative_gap for r in fast.history] == [r.relative_gap for r in full.history]

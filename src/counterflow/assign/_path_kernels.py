@@ -507,9 +507,17 @@ def refresh_links(total, base, coef, capacity, power, shared, slope):  # type: i
 
 
 @nb.njit(cache=True)
-def _option_cost(j, store, path_start, path_length, fixed, own, flow, shared):  # type: ignore[no-untyped-def]
-    """Current cost of table path ``j`` for a class with ``fixed``, ``own`` and ``flow``."""
+def _option_cost(j, store, path_start, path_length, fixed, own, flow, shared, bare):  # type: ignore[no-untyped-def]
+    """Current cost of table path ``j`` for a class with ``fixed``, ``own`` and ``flow``.
+
+    ``bare``: the class has no fixed costs and no own term, so only ``shared`` is read (the
+    same sum bit for bit: adding the zero terms changes no finite cost).
+    """
     total = 0.0
+    if bare:
+        for i in range(path_start[j], path_start[j] + path_length[j]):
+            total += shared[store[i]]
+        return total
     for i in range(path_start[j], path_start[j] + path_length[j]):
         a = store[i]
         total += fixed[a] + shared[a] + own * flow[a]
@@ -564,9 +572,12 @@ def _shift_slope(  # type: ignore[no-untyped-def]
 @nb.njit(cache=True)
 def _cached_slope(  # type: ignore[no-untyped-def]
     source, target, stamp, mark, store, path_start, path_length, fixed, own, flow, shared,
-    slope, abstain_cost, abstain_slope,
+    slope, abstain_cost, abstain_slope, bare,
 ):  # fmt: skip
-    """:func:`_shift_slope` at step 0, from the link costs and slopes kept up to date."""
+    """:func:`_shift_slope` at step 0, from the link costs and slopes kept up to date.
+
+    ``bare`` as in :func:`_option_cost`: ``fixed`` and ``flow`` are not read.
+    """
     difference = 0.0
     curvature = 0.0
     if source < 0:
@@ -576,8 +587,12 @@ def _cached_slope(  # type: ignore[no-untyped-def]
         for i in range(path_start[source], path_start[source] + path_length[source]):
             a = store[i]
             if mark[a] != -stamp:
-                difference += fixed[a] + shared[a] + own * flow[a]
-                curvature += slope[a] + own
+                if bare:
+                    difference += shared[a]
+                    curvature += slope[a]
+                else:
+                    difference += fixed[a] + shared[a] + own * flow[a]
+                    curvature += slope[a] + own
     if target < 0:
         difference -= abstain_cost
         curvature += abstain_slope
@@ -585,8 +600,12 @@ def _cached_slope(  # type: ignore[no-untyped-def]
         for i in range(path_start[target], path_start[target] + path_length[target]):
             a = store[i]
             if mark[a] != -stamp:
-                difference -= fixed[a] + shared[a] + own * flow[a]
-                curvature += slope[a] + own
+                if bare:
+                    difference -= shared[a]
+                    curvature += slope[a]
+                else:
+                    difference -= fixed[a] + shared[a] + own * flow[a]
+                    curvature += slope[a] + own
     return difference, curvature
 
 
@@ -619,6 +638,7 @@ def sweep(  # type: ignore[no-untyped-def]
     mark,
     stamp,
     threshold,
+    bare,
 ):
     """Equilibrate each pair of ``pairs`` over its stored paths and abstain option, in turn.
 
@@ -633,6 +653,7 @@ def sweep(  # type: ignore[no-untyped-def]
     current gap). Link flows and costs are updated after every move. Returns
     ``(excess, stamp)``: ``excess`` is ``sum f_j (c_j - c_min)`` over the options before the
     moves (the gap of the restricted problem) and ``stamp`` the next free marker value.
+    ``bare[k]``: class ``k`` has no fixed costs and no own term (see :func:`_option_cost`).
 
     A pair's paths are decoded once per visit into ``route`` (link ids); option ``j`` of the
     pair is ``route[start[j] : start[j] + length[j]]`` with flow ``flows[j]``.
@@ -646,6 +667,7 @@ def sweep(  # type: ignore[no-untyped-def]
         k = pair_class[g]
         fix = fixed[k]
         own_k = own[k]
+        bare_k = bare[k]
         flow = class_flow[k]
         first = pair_path[g]
         count = pair_path[g + 1] - first
@@ -682,7 +704,7 @@ def sweep(  # type: ignore[no-untyped-def]
         for j in range(count):
             if length[j] == 0:
                 continue
-            c = _option_cost(j, route, start, length, fix, own_k, flow, shared)
+            c = _option_cost(j, route, start, length, fix, own_k, flow, shared, bare_k)
             if c < best_cost:
                 best_cost = c
                 best = j
@@ -715,7 +737,7 @@ def sweep(  # type: ignore[no-untyped-def]
             w_cost = abstain_base[g] + abstain_slope[g] * abstain[g]
             difference, curvature = _cached_slope(
                 source, best, target_stamp, mark, route, start, length, fix, own_k, flow,
-                shared, slope, w_cost, abstain_slope[g],
+                shared, slope, w_cost, abstain_slope[g], bare_k,
             )  # fmt: skip
             if difference > 0.0:
                 excess += available * difference

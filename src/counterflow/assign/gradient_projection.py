@@ -150,6 +150,9 @@ class _Solver:
         self.link_code, self.forward = route_coding(network, compact)
         self.fixed = np.stack([c.fixed_cost for c in problem.classes])
         self.own = np.array([c.own_cost for c in problem.classes])
+        # Classes whose route cost is the shared cost alone: their shifts read one link array
+        # where others read three (the same sums, bit for bit; see _path_kernels._option_cost).
+        self.bare = (self.own == 0.0) & ~self.fixed.any(axis=1)
         num_pairs = problem.num_pairs
         self.pair_path = np.zeros(num_pairs + 1, dtype=np.int64)
         self.path_start = np.zeros(0, dtype=np.int64)
@@ -544,6 +547,7 @@ class _Solver:
             self.mark,
             self.stamp,
             self.threshold,
+            self.bare,
         )
         return float(excess)
 
