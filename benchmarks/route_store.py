@@ -22,7 +22,7 @@ import numpy as np
 
 from counterflow.assign import compile_kernels
 from counterflow.assign.gradient_projection import _Solver
-from scale import check_nodes, scaled_grid
+from scale import check_counts, check_nodes, scaled_grid
 
 STORES = {"int32": False, "compact": True}
 
@@ -45,10 +45,7 @@ def main() -> None:
     parser.add_argument("--sweeps", type=int, default=3, help="sweeps per timed round")
     args = parser.parse_args()
     check_nodes(parser, [args.nodes])
-    for name in ("passes", "rounds", "sweeps"):
-        least = 0 if name == "passes" else 1
-        if getattr(args, name) < least:
-            parser.error(f"--{name} {getattr(args, name)}: give an integer >= {least}")
+    check_counts(parser, args, {"passes": 0, "rounds": 1, "sweeps": 1})
     compile_kernels()
     _, problem = scaled_grid(args.nodes)
     solvers = {name: _Solver(problem, compact) for name, compact in STORES.items()}

@@ -86,6 +86,16 @@ def check_nodes(parser: argparse.ArgumentParser, nodes: list[int]) -> None:
             )
 
 
+def check_counts(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, least: dict[str, int]
+) -> None:
+    """Exit 2 with a one-line message if an integer option is below its ``least`` value."""
+    for name, bound in least.items():
+        value = getattr(args, name)
+        if value < bound:
+            parser.error(f"--{name} {value}: give an integer >= {bound}")
+
+
 def counted_variant(variant: str, key: str, named: dict[str, int]) -> int:
     """The ``N`` of a diagnosis variant ``key=N`` (``N >= 1``), or the value of a named one.
 
@@ -211,12 +221,14 @@ class MappedStore:
             ):
                 raise ValueError("store.npy is not a flat array inside the file")
             self.map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        self.released = False
         self.array: np.ndarray = np.frombuffer(self.map, dtype=dtype, count=shape[0], offset=offset)
 
     def release(self) -> None:
-        """Drop the mapped pages from this process's memory (they remain in the file)."""
-        if hasattr(self.map, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        """Drop the mapped pages from this process's memory, once (they remain in the file)."""
+        if not self.released and hasattr(mmap, "MADV_DONTNEED"):
             self.map.madvise(mmap.MADV_DONTNEED)
+        self.released = True
 
 
 def load_routes(path: Path, nodes: int) -> tuple[PathFlows, Segments, MappedStore]:
@@ -332,7 +344,7 @@ def main() -> None:
         ) -> None:
             last[:] = [record]
             if mapped is not None:
-                mapped.release()  # the solver has read the saved routes
+                mapped.release()  # the solver has read the saved routes (a no-op after once)
             if args.progress:
                 estimated = " (estimated)" if record.gap_estimated else ""
                 move = f", then {record.direction}" if record.direction else ""

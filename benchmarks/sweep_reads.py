@@ -27,7 +27,7 @@ import numpy as np
 from counterflow.assign import compile_kernels
 from counterflow.assign.gradient_projection import _Solver
 from route_store import settle
-from scale import check_nodes, scaled_grid
+from scale import check_counts, check_nodes, scaled_grid
 
 
 def main() -> None:
@@ -37,10 +37,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timed sweeps (fastest is kept)")
     args = parser.parse_args()
     check_nodes(parser, [args.nodes])
-    for name in ("passes", "rounds"):
-        least = 0 if name == "passes" else 1
-        if getattr(args, name) < least:
-            parser.error(f"--{name} {getattr(args, name)}: give an integer >= {least}")
+    check_counts(parser, args, {"passes": 0, "rounds": 1})
     compile_kernels()
     _, problem = scaled_grid(args.nodes)
     solvers = {"all arrays": _Solver(problem), "shared costs only": _Solver(problem)}
