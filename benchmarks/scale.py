@@ -25,7 +25,10 @@ A solve longer than one sitting runs in segments: ``--save-routes FILE`` lets th
 by itself at ``--max-seconds`` (the iteration that begins after it evaluates the flows exactly)
 and writes its routes and flows, with the segment's figures, to ``FILE``; ``--resume FILE``
 warm-starts from them (the solver first evaluates them exactly) and reports the figures of all
-segments together: seconds and iterations summed, peak memory the highest of any segment.
+segments together: seconds and iterations summed, peak memory the highest of any segment (with
+``--progress``, each segment's own is printed too). The routes are saved as the solver holds
+them on large networks, one-byte route steps (``PathFlows.compact``); older files of ``int32``
+link ids still resume.
 """
 
 from __future__ import annotations
@@ -169,6 +172,7 @@ class Segments:
     seconds: float = 0.0
     iterations: int = 0
     peak_rss_mib: float = 0.0
+    peaks_mib: tuple[float, ...] = ()  # each segment's own peak (files before 2026-11-27: none)
 
 
 def save_routes(path: Path, paths: PathFlows, done: Segments) -> None:
@@ -234,17 +238,21 @@ class MappedStore:
 def load_routes(path: Path, nodes: int) -> tuple[PathFlows, Segments, MappedStore]:
     """Read a file of :func:`save_routes`; ``ValueError`` with the fix if it does not fit.
 
-    The routes' link ids stay in the file (:class:`MappedStore`); the rest is read.
+    The routes' store stays in the file (:class:`MappedStore`); the rest is read. Files
+    written before route steps were saved (no ``compact`` member) hold link ids.
     """
     try:
         mapped = MappedStore(path)
         with np.load(path, allow_pickle=False) as saved:
-            done = Segments(**json.loads(str(saved["segments"])))
+            record = json.loads(str(saved["segments"]))
+            done = Segments(**{**record, "peaks_mib": tuple(record.get("peaks_mib", ()))})
             arrays = {
-                field.name: mapped.array if field.name == "store" else saved[field.name]
+                field.name: saved[field.name]
                 for field in fields(PathFlows)
+                if field.name not in ("store", "compact")
             }
-            paths = PathFlows(**arrays)
+            compact = "compact" in saved.files and bool(saved["compact"])
+            paths = PathFlows(**arrays, store=mapped.array, compact=compact)
     except FileNotFoundError:
         raise ValueError(
             f"--resume {path}: no such file; give a file --save-routes wrote"
@@ -367,8 +375,9 @@ def main() -> None:
                 max_iter=args.max_iter,
                 callback=stop_when_late,
                 gauss_seidel_until=args.gauss_seidel_until,
-                # Flows only, unless saved: no int32 copy of the routes at the end.
-                keep_paths=args.save_routes is not None,
+                # Flows only, unless saved, and then the solver's own one-byte steps: no int32
+                # copy of the routes at the end (4.7 GB after 50 passes at 1,000,000 nodes).
+                keep_paths="compact" if args.save_routes is not None else False,
                 compact_routes={"auto": None, "yes": True, "no": False}[args.compact_routes],
                 initial=initial,
                 max_seconds=args.max_seconds if segmented else None,
@@ -393,12 +402,21 @@ def main() -> None:
                     seconds=done.seconds + seconds,
                     iterations=done.iterations + iterations,
                     peak_rss_mib=max(done.peak_rss_mib, peak_rss_mib()),
+                    peaks_mib=(*done.peaks_mib, peak_rss_mib()),
                 )
                 if done.segments > 1:
                     algorithm += f", {done.segments} segments"
                 seconds, iterations = done.seconds, done.iterations
                 if args.save_routes is not None and result.paths is not None:
                     save_routes(args.save_routes, result.paths, done)
+                if args.progress:
+                    print(
+                        "peak memory of each segment's solve: "
+                        + " / ".join(f"{peak:,.0f}" for peak in done.peaks_mib)
+                        + f" MiB; this process {peak_rss_mib():,.0f} MiB",
+                        file=sys.stderr,
+                        flush=True,
+                    )
         except TimeoutError:
             record = last[0]
             seconds, iterations, gap = record.seconds, record.iteration, record.relative_gap

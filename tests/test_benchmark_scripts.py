@@ -3,6 +3,7 @@ scale run works end to end."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from _networks import REPO
+from counterflow.assign import PathFlows, decode_paths
 
 
 @pytest.mark.parametrize(
@@ -94,7 +96,9 @@ def run_scale(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_scale_saves_its_routes_when_time_is_up_and_resumes_from_them(tmp_path: Path) -> None:
+def test_scale_saves_its_routes_when_time_is_up_and_resumes_from_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A solve in two segments: the first stops cleanly and saves, the second adds up."""
     saved = tmp_path / "routes.npz"
     common = ("--nodes", "2500", "--gauss-seidel-until", "0", "--save-routes", str(saved))
@@ -105,14 +109,43 @@ def test_scale_saves_its_routes_when_time_is_up_and_resumes_from_them(tmp_path: 
     assert row[6] == "0"  # the first pass's iteration, evaluated exactly, then stopped
     assert saved.is_file()
     assert not list(tmp_path.glob("*.part"))
+    with np.load(saved) as routes:  # saved as one-byte route steps
+        assert bool(routes["compact"])
+        assert routes["store"].dtype == np.uint8
 
-    second = run_scale(*common, "--resume", str(saved), "--max-seconds", "600", "--gap", "1e-3")
+    second = run_scale(
+        *common, "--resume", str(saved), "--max-seconds", "600", "--gap", "1e-3", "--progress"
+    )
     assert second.returncode == 0, second.stderr
     row = second.stdout.strip().splitlines()[-1].split(" | ")
     assert row[4] == "gp, 2 segments"
     assert int(row[6]) >= 1
     assert float(row[7]) <= 1e-3
     assert float(row[5]) > float(first.stdout.strip().splitlines()[-1].split(" | ")[5])
+    assert "peak memory of each segment's solve: " in second.stderr
+
+    # A file of int32 link ids (as saved before steps were) resumes to the same bits.
+    spec = importlib.util.spec_from_file_location("scale", REPO / "benchmarks" / "scale.py")
+    assert spec is not None
+    assert spec.loader is not None
+    scale = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "scale", scale)  # its dataclasses look it up
+    spec.loader.exec_module(scale)
+    _, problem = scale.scaled_grid(2500)
+    with np.load(saved) as routes:
+        members = {name: routes[name] for name in routes.files if name != "compact"}
+        steps = PathFlows(
+            **{name: members[name] for name in members if name != "segments"}, compact=True
+        )
+    members["store"] = decode_paths(problem, steps).store
+    legacy = tmp_path / "legacy.npz"
+    np.savez(legacy, **members)
+    third = run_scale(
+        "--nodes", "2500", "--gauss-seidel-until", "0", "--resume", str(legacy),
+        "--max-seconds", "600", "--gap", "1e-3",
+    )  # fmt: skip
+    assert third.returncode == 0, third.stderr
+    assert third.stdout.strip().splitlines()[-1].split(" | ")[6:8] == row[6:8]
 
     wrong = run_scale("--nodes", "3000", "--resume", str(saved))
     assert wrong.returncode == 2

@@ -19,6 +19,7 @@ from counterflow.assign import (
     AssignmentResult,
     PathFlows,
     class_costs,
+    decode_paths,
     evaluate_flows,
     gradient_projection,
     single_class_problem,
@@ -261,12 +262,73 @@ def test_each_fault_of_warm_start_routes_is_named() -> None:
         "origin and destination ": replace(paths, path_length=cut),
         "not a chain": replace(paths, store=joined),
         "running count": replace(paths, pair_path=counts),
-        "integer link ids": replace(paths, store=paths.store.astype(np.float64)),
+        "integers": replace(paths, store=paths.store.astype(np.float64)),
     }
     for fault, bad in cases.items():
         for compact in (False, True):
             with pytest.raises(InvalidParameterError, match=fault.strip()):
                 solve_equilibrium(problem, algorithm="gp", initial=bad, compact_routes=compact)
+
+
+def test_compact_routes_are_the_same_routes_in_a_quarter_of_the_bytes() -> None:
+    problem = grid()
+    ids = solve_equilibrium(problem, gap=1e-6, compact_routes=True)
+    assert ids.paths is not None
+    assert not ids.paths.compact
+    for compact_solver in (True, False):
+        steps = solve_equilibrium(
+            problem, gap=1e-6, compact_routes=compact_solver, keep_paths="compact"
+        )
+        assert steps.paths is not None
+        assert steps.paths.compact
+        assert steps.paths.store.dtype == np.uint8
+        assert steps.paths.store.nbytes * 4 == ids.paths.store.nbytes
+        read = decode_paths(problem, steps.paths)
+        for name in ("pair_path", "path_start", "path_length", "path_flow", "store"):
+            assert np.array_equal(getattr(read, name), getattr(ids.paths, name)), name
+        with pytest.raises(ValueError, match="decode_paths"):
+            steps.paths.links(0)
+        # A warm start from steps is the warm start from link ids, in either kind of solver.
+        for compact_warm in (True, False):
+            warm = solve_equilibrium(
+                problem, gap=1e-10, max_iter=2, initial=steps.paths, compact_routes=compact_warm
+            )
+            same = solve_equilibrium(
+                problem, gap=1e-10, max_iter=2, initial=ids.paths, compact_routes=compact_warm
+            )
+            assert np.array_equal(warm.flows.link, same.flows.link)
+            assert [r.relative_gap for r in warm.history] == [r.relative_gap for r in same.history]
+
+
+def test_each_fault_of_compact_warm_start_routes_is_named() -> None:
+    problem = grid()
+    paths = solve_equilibrium(problem, gap=1e-4, keep_paths="compact").paths
+    assert paths is not None
+    assert paths.compact
+    two = int(np.argmax(paths.path_length > 1))
+    beyond = np.array(paths.store)
+    beyond[int(paths.path_start[two])] = 200  # no node of a grid has 200 out-links
+    cut = np.array(paths.path_length)
+    cut[two] -= 1
+    outside = np.array(paths.path_start)
+    outside[-1] = paths.store.shape[0]
+    cases = {
+        "no out-link of its node": replace(paths, store=beyond),
+        "origin and destination": replace(paths, path_length=cut),
+        "outside the link store": replace(paths, path_start=outside),
+    }
+    for fault, bad in cases.items():
+        for compact in (False, True):
+            with pytest.raises(InvalidParameterError, match=fault):
+                solve_equilibrium(problem, algorithm="gp", initial=bad, compact_routes=compact)
+        with pytest.raises(InvalidParameterError, match=fault):
+            decode_paths(problem, bad)
+
+
+@pytest.mark.parametrize("keep", ["steps", 2, None])
+def test_bad_keep_paths_is_refused(keep: object) -> None:
+    with pytest.raises(InvalidParameterError, match="keep_paths"):
+        solve_equilibrium(grid(), algorithm="gp", keep_paths=keep)  # type: ignore[arg-type]
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")

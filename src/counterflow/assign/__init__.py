@@ -10,7 +10,7 @@ from counterflow.assign.frank_wolfe import (
     IterationRecord,
     solve_frank_wolfe,
 )
-from counterflow.assign.gradient_projection import solve_gradient_projection
+from counterflow.assign.gradient_projection import decode_paths, solve_gradient_projection
 from counterflow.assign.loading import (
     Evaluation,
     all_or_nothing,
@@ -47,6 +47,7 @@ __all__ = [
     "beckmann_objective",
     "class_costs",
     "compile_kernels",
+    "decode_paths",
     "evaluate_flows",
     "single_class_problem",
     "solve_equilibrium",

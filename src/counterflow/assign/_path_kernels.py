@@ -416,6 +416,34 @@ def check_routes(pair_path, path_start, path_length, store, origin, destination,
 
 
 @nb.njit(cache=True)
+def check_steps(  # type: ignore[no-untyped-def]
+    pair_path, path_start, path_length, store, origin, destination, out_start, forward, head
+):  # fmt: skip
+    """:func:`check_routes` for route steps (``forward`` from ``route_coding``), in place.
+
+    Returns 0, or 1 (a step beyond its node's out-links), 2 (a path outside the store) or 3
+    (a path that does not end at its pair's destination). Steps always join: each is read at
+    the node the previous one reached.
+    """
+    size = store.shape[0]
+    for g in range(pair_path.shape[0] - 1):
+        for j in range(pair_path[g], pair_path[g + 1]):
+            start = path_start[j]
+            length = path_length[j]
+            if length < 1 or start < 0 or start + length > size:
+                return 2
+            node = origin[g]
+            for i in range(start, start + length):
+                step = store[i]
+                if step < 0 or step >= out_start[node + 1] - out_start[node]:
+                    return 1
+                node = head[forward[out_start[node] + step, 0]]
+            if node != destination[g]:
+                return 3
+    return 0
+
+
+@nb.njit(cache=True)
 def encode_store(store, link_code, out):  # type: ignore[no-untyped-def]
     """``out[i] = link_code[store[i]]``: link ids to compact steps without an index copy."""
     for i in range(store.shape[0]):

@@ -59,7 +59,9 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from queue import Empty, SimpleQueue
+from typing import Literal
 
 import numba
 import numpy as np
@@ -83,7 +85,7 @@ from counterflow.assign.problem import AssignmentProblem, ClassFlows, PathFlows
 from counterflow.errors import InvalidParameterError
 from counterflow.network.graph import Network
 
-__all__ = ["path_link_flows", "solve_gradient_projection"]
+__all__ = ["decode_paths", "path_link_flows", "solve_gradient_projection"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -195,11 +197,18 @@ class _Solver:
                 f"has {num_pairs}: pass the paths of a solve of the same demand pairs",
                 key="initial",
             )
-        _check_paths(problem, paths)
+        check_paths(problem, paths)
         self.pair_path = paths.pair_path.astype(np.int64)
         self.path_start = paths.path_start.astype(np.int64)
         self.path_length = paths.path_length.astype(np.int64)
-        if self.forward.shape[0]:
+        if paths.compact:
+            # Steps in, steps kept (a copy: the solver writes its store); or read as link ids.
+            self.store = (
+                np.array(paths.store, dtype=self.link_code.dtype)
+                if self.forward.shape[0]
+                else decoded_store(problem, paths)
+            )
+        elif self.forward.shape[0]:
             # Checked above: every path is a chain. (Indexing link_code by the store would
             # first copy the store as int64 indices: 5 GB at a million nodes.)
             self.store = np.empty(paths.store.shape[0], dtype=self.link_code.dtype)
@@ -596,7 +605,8 @@ class _Solver:
         steps = int(self.path_length.sum())
         return int(live.sum()), steps * self.store.itemsize + table
 
-    def paths(self) -> PathFlows:
+    def paths(self, compact: bool = False) -> PathFlows:
+        """The routes with flow, link ids or (``compact``) steps; the solver's store is shared."""
         keep = self.path_length > 0
         pair = np.repeat(np.arange(self.problem.num_pairs), np.diff(self.pair_path))
         self.path_start = self.path_start[keep]
@@ -605,8 +615,12 @@ class _Solver:
         counts = np.bincount(pair[keep], minlength=self.problem.num_pairs)
         self.pair_path = np.r_[0, np.cumsum(counts)].astype(np.int64)
         self.compact()
-        links: NDArray[np.int32] = self.store[: self.used]  # type: ignore[assignment]
-        if self.forward.shape[0]:
+        links: NDArray[np.integer] = self.store[: self.used]
+        if compact and not self.forward.shape[0]:
+            link_code, _ = route_coding(self.problem.network, compact=True)
+            links = np.empty(self.used, dtype=link_code.dtype)
+            _path_kernels.encode_store(self.store[: self.used], link_code, links)
+        elif self.forward.shape[0] and not compact:
             links = np.empty(self.used, dtype=np.int32)
             _path_kernels.decode_store(
                 self.pair_origin,
@@ -626,6 +640,7 @@ class _Solver:
             store=links,
             abstain=self.abstain.copy(),
             volume=np.array(self.volume),
+            compact=compact,
         )
 
 
@@ -656,16 +671,49 @@ def route_coding(
     return code.astype(kind), forward
 
 
-def _check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
+def decoded_store(problem: AssignmentProblem, paths: PathFlows) -> NDArray[np.int32]:
+    """The link ids (``int32``) of compact ``paths`` (checked first), at the paths' offsets."""
+    network = problem.network
+    _, forward = route_coding(network, compact=True)
+    links = np.zeros(paths.store.shape[0], dtype=np.int32)
+    _path_kernels.decode_store(
+        np.concatenate([c.demand.origin for c in problem.classes]),
+        np.asarray(paths.pair_path, dtype=np.int64),
+        np.asarray(paths.path_start, dtype=np.int64),
+        np.asarray(paths.path_length, dtype=np.int64),
+        np.asarray(paths.store),
+        network.out_start,
+        forward,
+        links,
+    )
+    return links
+
+
+def decode_paths(problem: AssignmentProblem, paths: PathFlows) -> PathFlows:
+    """``paths`` with link ids (``int32``) in the store; ``paths`` itself if it holds them.
+
+    Compact steps are checked (:func:`check_paths`) and read from each pair's origin in
+    ``problem``, the problem they were solved for.
+    """
+    if not paths.compact:
+        return paths
+    check_paths(problem, paths)
+    return replace(paths, store=decoded_store(problem, paths), compact=False)
+
+
+def check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
     """Check that warm-start paths are routes of this network between their pairs' nodes.
 
-    Each path is walked once in place (:func:`_path_kernels.check_routes`): a route table
-    of a million-node network holds billions of bytes, and no copy of it is made.
+    Each path is walked once in place (:func:`_path_kernels.check_routes`, or
+    :func:`_path_kernels.check_steps` for compact routes): a route table of a million-node
+    network holds billions of bytes, and no copy of it is made.
     """
     network = problem.network
     pair_path = np.asarray(paths.pair_path, dtype=np.int64)
     faults = {
-        1: "a path names a link outside this network",
+        1: "a path names a link outside this network"
+        if not paths.compact
+        else "a route step names no out-link of its node",
         2: "a path lies outside the link store",
         3: "a path does not join its pair's origin and destination",
         4: "a path is not a chain of consecutive links",
@@ -676,11 +724,24 @@ def _check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
     ):
         bad = "path arrays differ in length"
     elif not np.issubdtype(np.asarray(paths.store).dtype, np.integer):
-        bad = "the store must hold integer link ids"
+        bad = "the store must hold integers (link ids or route steps)"
     elif pair_path[0] != 0 or pair_path[-1] != paths.num_paths or (np.diff(pair_path) < 0).any():
         bad = "pair_path is not a running count of the paths from 0 to their number"
     elif (paths.path_flow < 0).any() or not np.isfinite(paths.path_flow).all():
         bad = "path flows must be finite and >= 0"
+    elif paths.num_paths and paths.compact:
+        fault = _path_kernels.check_steps(
+            pair_path,
+            np.asarray(paths.path_start, dtype=np.int64),
+            np.asarray(paths.path_length, dtype=np.int64),
+            np.asarray(paths.store),
+            np.concatenate([c.demand.origin for c in problem.classes]),
+            np.concatenate([c.demand.destination for c in problem.classes]),
+            network.out_start,
+            route_coding(network, compact=True)[1],
+            network.head,
+        )
+        bad = faults.get(int(fault), "")
     elif paths.num_paths:
         fault = _path_kernels.check_routes(
             pair_path,
@@ -724,7 +785,7 @@ def solve_gradient_projection(
     callback: Callable[[IterationRecord], None] | None = None,
     inner_share: float = _INNER_SHARE,
     gauss_seidel_until: float = _GAUSS_SEIDEL_UNTIL,
-    keep_paths: bool = True,
+    keep_paths: bool | Literal["compact"] = True,
     compact_routes: bool | None = None,
     max_seconds: float | None = None,
 ) -> AssignmentResult:
@@ -754,6 +815,8 @@ def solve_gradient_projection(
             routes that is a copy four times the size of the solver's own store; ``False``
             returns none and saves it, for very large networks where only the flows are
             wanted (with ``int32`` routes the result shares the solver's store).
+            ``"compact"`` returns the routes as one-byte steps (``PathFlows.compact``), sharing
+            the solver's compact store: the checkpoint of a very large network.
         compact_routes: Store route steps as one-byte out-link indices (a quarter of the
             memory of ``int32`` link ids, read more slowly) — ``None``: on networks of at
             least ``_COMPACT_NODES`` nodes. Results are the same bit for bit either way.
@@ -780,6 +843,10 @@ def solve_gradient_projection(
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
     check_max_seconds(max_seconds)
+    if not (isinstance(keep_paths, bool) or keep_paths == "compact"):
+        raise InvalidParameterError(
+            f"keep_paths = {keep_paths!r}; give True, False or 'compact'", key="keep_paths"
+        )
     solver = _Solver(problem, compact_routes)
     with numba_threads(threads), _tree_thread(solver.pipelined) as pool:
         started = time.perf_counter()
@@ -861,7 +928,7 @@ def solve_gradient_projection(
         pair_cost = solver.pair_cost.copy()
         seconds = time.perf_counter() - started
     route_count, route_bytes = solver.route_use()
-    paths = solver.paths() if keep_paths else None
+    paths = solver.paths(compact=keep_paths == "compact") if keep_paths else None
     return AssignmentResult(
         flows=solver.flows(),
         relative_gap=gap_now,

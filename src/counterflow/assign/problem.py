@@ -280,22 +280,32 @@ class PathFlows:
     ``pair_path[g] .. pair_path[g + 1] - 1`` of the path arrays, and path ``j`` is the link
     sequence ``store[path_start[j] : path_start[j] + path_length[j]]``, origin first.
 
+    With ``compact`` the store holds the solver's one-byte route steps instead of link ids
+    (``solve_gradient_projection(..., keep_paths="compact")``): each step is the index of the
+    next link among its tail node's out-links (``Network.out_links``), read from the pair's
+    origin — a quarter of the size of ``int32`` ids, for checkpoints of very large networks.
+    :func:`~counterflow.assign.decode_paths` reads them as link ids; warm starts take
+    either form.
+
     Attributes:
         pair_path: Per pair, its first path row (length ``num_pairs + 1``).
         path_start, path_length: Each path's offset and length in ``store``.
         path_flow: Flow on each path.
-        store: Link ids of all paths (``int32``).
+        store: Link ids of all paths (``int32``), or with ``compact`` their steps (an unsigned
+            type wide enough for the largest out-degree: ``uint8`` on road networks).
         abstain: Per pair, the volume not sent (0 for inelastic pairs).
         volume: Per pair, the demand the flows were solved for.
+        compact: Whether ``store`` holds route steps rather than link ids.
     """
 
     pair_path: IntArray
     path_start: IntArray
     path_length: IntArray
     path_flow: FloatArray
-    store: NDArray[np.int32]
+    store: NDArray[np.integer]
     abstain: FloatArray
     volume: FloatArray
+    compact: bool = False
 
     @property
     def num_paths(self) -> int:
@@ -318,8 +328,13 @@ class PathFlows:
             )
         )
 
-    def links(self, path: int) -> NDArray[np.int32]:
-        """Link ids of path ``path``, origin first."""
+    def links(self, path: int) -> NDArray[np.integer]:
+        """Link ids of path ``path``, origin first (of routes that hold link ids)."""
+        if self.compact:
+            raise ValueError(
+                "these routes hold route steps: read them with "
+                "counterflow.assign.decode_paths(problem, paths)"
+            )
         start = int(self.path_start[path])
         return self.store[start : start + int(self.path_length[path])]
 
@@ -328,6 +343,8 @@ class PathFlows:
 
         Flows, abstained volume and volume are multiplied by ``scale[g]``; this is how a
         problem whose classes were split or regrouped warm-starts from an earlier solution.
+        Compact routes keep their steps, which are read from the origin: new pair ``g`` must
+        start where old pair ``pairs[g]`` did (warm starts check that every route does).
         """
         pairs = np.asarray(pairs, dtype=np.int64)
         scale = np.asarray(scale, dtype=np.float64)
@@ -346,8 +363,8 @@ class PathFlows:
                 self.store[self.path_start[j] : self.path_start[j] + self.path_length[j]]
                 for j in rows
             ]
-            or [np.zeros(0, dtype=np.int32)]
-        ).astype(np.int32)
+            or [np.zeros(0, dtype=self.store.dtype)]
+        ).astype(self.store.dtype)
         per_path = np.repeat(scale, counts)
         return PathFlows(
             pair_path=pair_path,
@@ -357,4 +374,5 @@ class PathFlows:
             store=store,
             abstain=self.abstain[pairs] * scale,
             volume=self.volume[pairs] * scale,
+            compact=self.compact,
         )

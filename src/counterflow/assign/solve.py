@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,7 +51,7 @@ def solve_equilibrium(
     callback: Callable[[IterationRecord], None] | None = None,
     inner_share: float | None = None,
     gauss_seidel_until: float | None = None,
-    keep_paths: bool = True,
+    keep_paths: bool | Literal["compact"] = True,
     compact_routes: bool | None = None,
     max_seconds: float | None = None,
 ) -> AssignmentResult:
