@@ -190,12 +190,12 @@ def save_routes(path: Path, paths: PathFlows, done: Segments) -> None:
 class MappedStore:
     """The ``store`` member of an uncompressed ``.npz``, mapped read-only instead of read.
 
-    At 1,000,000 nodes the saved routes are gigabytes of ``int32`` link ids (2.7 GB after 20
-    passes, 4.7 GB after 50), which the solver reads once, into its own one-byte store, before
-    its first pass. Mapped, they stay in the
-    file: :meth:`release` hands their pages back once read, so the resumed segment's peak
-    memory is the solver's, not this harness's copy too (pages are read again from the file
-    if anything touches the array later).
+    At 1,000,000 nodes the saved routes are gigabytes (1.2 GB of one-byte steps after 50
+    passes; 4.7 GB as the ``int32`` link ids of older files), which the solver reads once, into
+    its own store, before its first pass. Mapped, they stay in the file: :meth:`release` hands
+    their pages back once read, so the resumed segment's peak memory is the solver's, not this
+    harness's copy too (pages are read again from the file if anything touches the array
+    later).
     """
 
     def __init__(self, path: Path) -> None:

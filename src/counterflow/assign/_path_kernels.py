@@ -386,16 +386,21 @@ def compact_store(path_start, path_length, store):  # type: ignore[no-untyped-de
 
 
 @nb.njit(cache=True)
-def check_routes(pair_path, path_start, path_length, store, origin, destination, tail, head):  # type: ignore[no-untyped-def]
+def check_routes(  # type: ignore[no-untyped-def]
+    pair_path, path_start, path_length, store, origin, destination, tail, head, out_start, forward
+):  # fmt: skip
     """The first fault of a route table, walking each path once in place (no copies).
 
     Returns 0 when every path of pair ``g`` (table rows ``pair_path[g] ..``) lies in
     ``store``, names links of the network (``tail``/``head``) and runs from ``origin[g]`` to
     ``destination[g]`` link after link; else 1 (a link outside the network), 2 (a path outside
-    the store), 3 (a path from or to another node) or 4 (two steps that do not join).
+    the store), 3 (a path from or to another node) or 4 (two steps that do not join). With
+    ``forward`` (from ``route_coding``) the store holds route steps: 1 is then a step beyond
+    its node's out-links, and steps always join (each is read at the node the last reached).
     """
     num_links = tail.shape[0]
     size = store.shape[0]
+    steps = forward.shape[0] > 0
     for g in range(pair_path.shape[0] - 1):
         for j in range(pair_path[g], pair_path[g + 1]):
             start = path_start[j]
@@ -404,40 +409,18 @@ def check_routes(pair_path, path_start, path_length, store, origin, destination,
                 return 2
             node = origin[g]
             for i in range(start, start + length):
-                a = store[i]
-                if a < 0 or a >= num_links:
-                    return 1
-                if tail[a] != node:
-                    return 3 if i == start else 4
+                if steps:
+                    step = store[i]
+                    if step < 0 or step >= out_start[node + 1] - out_start[node]:
+                        return 1
+                    a = forward[out_start[node] + step, 0]
+                else:
+                    a = store[i]
+                    if a < 0 or a >= num_links:
+                        return 1
+                    if tail[a] != node:
+                        return 3 if i == start else 4
                 node = head[a]
-            if node != destination[g]:
-                return 3
-    return 0
-
-
-@nb.njit(cache=True)
-def check_steps(  # type: ignore[no-untyped-def]
-    pair_path, path_start, path_length, store, origin, destination, out_start, forward, head
-):  # fmt: skip
-    """:func:`check_routes` for route steps (``forward`` from ``route_coding``), in place.
-
-    Returns 0, or 1 (a step beyond its node's out-links), 2 (a path outside the store) or 3
-    (a path that does not end at its pair's destination). Steps always join: each is read at
-    the node the previous one reached.
-    """
-    size = store.shape[0]
-    for g in range(pair_path.shape[0] - 1):
-        for j in range(pair_path[g], pair_path[g + 1]):
-            start = path_start[j]
-            length = path_length[j]
-            if length < 1 or start < 0 or start + length > size:
-                return 2
-            node = origin[g]
-            for i in range(start, start + length):
-                step = store[i]
-                if step < 0 or step >= out_start[node + 1] - out_start[node]:
-                    return 1
-                node = head[forward[out_start[node] + step, 0]]
             if node != destination[g]:
                 return 3
     return 0

@@ -672,7 +672,7 @@ def route_coding(
 
 
 def decoded_store(problem: AssignmentProblem, paths: PathFlows) -> NDArray[np.int32]:
-    """The link ids (``int32``) of compact ``paths`` (checked first), at the paths' offsets."""
+    """The link ids (``int32``) of compact ``paths`` (that :func:`check_paths` accepted)."""
     network = problem.network
     _, forward = route_coding(network, compact=True)
     links = np.zeros(paths.store.shape[0], dtype=np.int32)
@@ -704,9 +704,9 @@ def decode_paths(problem: AssignmentProblem, paths: PathFlows) -> PathFlows:
 def check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
     """Check that warm-start paths are routes of this network between their pairs' nodes.
 
-    Each path is walked once in place (:func:`_path_kernels.check_routes`, or
-    :func:`_path_kernels.check_steps` for compact routes): a route table of a million-node
-    network holds billions of bytes, and no copy of it is made.
+    Each path is walked once in place (:func:`_path_kernels.check_routes`, link ids or
+    compact steps): a route table of a million-node network holds billions of bytes, and no
+    copy of it is made.
     """
     network = problem.network
     pair_path = np.asarray(paths.pair_path, dtype=np.int64)
@@ -729,19 +729,6 @@ def check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
         bad = "pair_path is not a running count of the paths from 0 to their number"
     elif (paths.path_flow < 0).any() or not np.isfinite(paths.path_flow).all():
         bad = "path flows must be finite and >= 0"
-    elif paths.num_paths and paths.compact:
-        fault = _path_kernels.check_steps(
-            pair_path,
-            np.asarray(paths.path_start, dtype=np.int64),
-            np.asarray(paths.path_length, dtype=np.int64),
-            np.asarray(paths.store),
-            np.concatenate([c.demand.origin for c in problem.classes]),
-            np.concatenate([c.demand.destination for c in problem.classes]),
-            network.out_start,
-            route_coding(network, compact=True)[1],
-            network.head,
-        )
-        bad = faults.get(int(fault), "")
     elif paths.num_paths:
         fault = _path_kernels.check_routes(
             pair_path,
@@ -752,6 +739,8 @@ def check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
             np.concatenate([c.demand.destination for c in problem.classes]),
             network.tail,
             network.head,
+            network.out_start,
+            route_coding(network, compact=paths.compact)[1],
         )
         bad = faults.get(int(fault), "")
     if bad:
