@@ -190,12 +190,14 @@ def save_routes(path: Path, paths: PathFlows, done: Segments) -> None:
 class MappedStore:
     """The ``store`` member of an uncompressed ``.npz``, mapped read-only instead of read.
 
-    At 1,000,000 nodes the saved routes are gigabytes (1.2 GB of one-byte steps after 50
+    At 1,000,000 nodes the saved routes are gigabytes (2.1 GB of one-byte steps after 101
     passes; 4.7 GB as the ``int32`` link ids of older files), which the solver reads once, into
-    its own store, before its first pass. Mapped, they stay in the file: :meth:`release` hands
-    their pages back once read, so the resumed segment's peak memory is the solver's, not this
-    harness's copy too (pages are read again from the file if anything touches the array
-    later).
+    its own store, before its first pass. Mapped, they stay in the file: the solver copies
+    steps a slice at a time and hands each slice's pages back as it goes, so the resumed
+    segment's peak memory is the solver's, not this harness's copy too. :meth:`release` hands
+    back what an older file of link ids left resident (the solver encodes those in place,
+    reading the map) once the first record is made (pages are read again from the file if
+    anything touches the array later).
     """
 
     def __init__(self, path: Path) -> None:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import pairwise
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -611,6 +612,62 @@ def test_the_route_store_grows_in_place_and_copies_only_while_a_view_of_it_lives
     assert id(solver.store) != store  # numpy refused to move memory under the view: copied
     assert np.array_equal(solver.store[:size], codes)
     assert np.array_equal(view, codes)  # and the view still reads valid memory
+
+
+def resident_bytes_of_map(array: np.ndarray) -> int:
+    """Resident bytes of the file mapping that ``array`` views (``/proc/self/smaps``, Linux)."""
+    base = np.frombuffer(array.base, dtype=np.uint8, count=1).ctypes.data
+    found = False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        first = line.split(maxsplit=1)[0]
+        if not first.endswith(":"):  # a mapping's header: start-end perms offset ...
+            found = int(first.split("-")[0], 16) == base
+        elif found and first == "Rss:":
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no such mapping")
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")
+def test_warm_start_routes_mapped_from_a_file_are_copied_once_and_handed_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resumed solve reads a mapped checkpoint slice by slice, never holding it twice."""
+    problem = grid()
+    for compact in (True, False):
+        kept = "compact" if compact else True
+        solved = solve_equilibrium(problem, gap=1e-3, compact_routes=compact, keep_paths=kept)
+        assert solved.paths is not None
+        np.save(tmp_path / "store.npy", solved.paths.store)
+        mapped = np.load(tmp_path / "store.npy", mmap_mode="r")
+        assert np.array_equal(mapped, solved.paths.store)  # every page read: resident
+        assert resident_bytes_of_map(mapped) >= solved.paths.store.nbytes
+        monkeypatch.setattr(gradient_projection, "_COPY_SLICE", 4096)  # many slices
+        warm = solve_equilibrium(
+            problem,
+            gap=1e-10,
+            max_iter=2,
+            initial=replace(solved.paths, store=mapped),
+            compact_routes=compact,
+        )
+        assert resident_bytes_of_map(mapped) <= 4096  # handed back; the check read the copy
+        same = solve_equilibrium(
+            problem, gap=1e-10, max_iter=2, initial=solved.paths, compact_routes=compact
+        )
+        assert np.array_equal(warm.flows.link, same.flows.link)
+        assert [r.relative_gap for r in warm.history] == [r.relative_gap for r in same.history]
+        assert np.array_equal(mapped, solved.paths.store)  # the file is as it was
+        del mapped
+
+
+def test_a_copy_on_write_map_keeps_its_own_changes_when_copied(tmp_path: Path) -> None:
+    np.save(tmp_path / "store.npy", np.arange(10_000, dtype=np.int32))
+    changed = np.load(tmp_path / "store.npy", mmap_mode="c")
+    changed[:5000] = -1  # pages of this process only, not in the file: never handed back
+    copy = gradient_projection._private_copy(changed)
+    assert np.array_equal(copy, changed)
+    assert (changed[:5000] == -1).all()
+    assert copy.flags.owndata
+    assert copy.flags.writeable
 
 
 def solve_both_ways(

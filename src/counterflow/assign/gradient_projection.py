@@ -50,11 +50,16 @@ tail node's out-links, read from the pair's origin (two bytes where a node has m
 out-links) — a quarter of the memory for a slower read. The route store grows in place,
 without a second copy while it grows. Trees are built in blocks of origins sized to a fixed
 budget. The routes a result returns (:class:`PathFlows`) are link ids, ``int32``; on a very
-large network where only the flows are wanted, ``keep_paths=False`` saves that copy.
+large network where only the flows are wanted, ``keep_paths=False`` saves that copy. Warm-start
+routes already in the solver's coding are copied a slice at a time; where they lie in a
+read-only memory map of a file (a checkpoint: ``np.load(..., mmap_mode="r")``) each slice's
+pages are handed back once copied, and the check reads the copy, so they are never resident
+twice.
 """
 
 from __future__ import annotations
 
+import mmap
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -197,24 +202,30 @@ class _Solver:
                 f"has {num_pairs}: pass the paths of a solve of the same demand pairs",
                 key="initial",
             )
-        check_paths(problem, paths)
+        compact = bool(self.forward.shape[0])
+        kind = self.link_code.dtype if compact else np.dtype(np.int32)
+        store = np.asarray(paths.store)
+        if paths.compact == compact and store.dtype == kind:
+            # Already in this solver's coding (a resumed solve): copy, then check the copy, so
+            # that routes mapped from a file are read once and never resident twice.
+            self.store = _private_copy(store)
+            check_paths(problem, replace(paths, store=self.store))
+        else:
+            check_paths(problem, paths)
+            if paths.compact and compact:  # steps of another width (checked: they fit)
+                self.store = np.array(store, dtype=kind)
+            elif paths.compact:
+                self.store = decoded_store(problem, paths)
+            elif compact:
+                # Checked above: every path is a chain. (Indexing link_code by the store would
+                # first copy the store as int64 indices: 5 GB at a million nodes.)
+                self.store = np.empty(store.shape[0], dtype=kind)
+                _path_kernels.encode_store(store, self.link_code, self.store)
+            else:
+                self.store = np.array(store, dtype=np.int32)
         self.pair_path = paths.pair_path.astype(np.int64)
         self.path_start = paths.path_start.astype(np.int64)
         self.path_length = paths.path_length.astype(np.int64)
-        if paths.compact:
-            # Steps in, steps kept (a copy: the solver writes its store); or read as link ids.
-            self.store = (
-                np.array(paths.store, dtype=self.link_code.dtype)
-                if self.forward.shape[0]
-                else decoded_store(problem, paths)
-            )
-        elif self.forward.shape[0]:
-            # Checked above: every path is a chain. (Indexing link_code by the store would
-            # first copy the store as int64 indices: 5 GB at a million nodes.)
-            self.store = np.empty(paths.store.shape[0], dtype=self.link_code.dtype)
-            _path_kernels.encode_store(paths.store, self.link_code, self.store)
-        else:
-            self.store = np.array(paths.store, dtype=np.int32)
         self.used = int(self.store.shape[0])
         # Keep each pair's split between routes and abstaining; scale it to the new volume.
         old = np.where(paths.volume > 0, paths.volume, 1.0)
@@ -642,6 +653,51 @@ class _Solver:
             volume=np.array(self.volume),
             compact=compact,
         )
+
+
+_COPY_SLICE = 1 << 26  # bytes copied at a time by _private_copy (64 MiB)
+
+
+def _private_copy(source: NDArray[np.integer]) -> NDArray[np.integer]:
+    """A copy of ``source`` that this solver owns, made ``_COPY_SLICE`` bytes at a time.
+
+    Where ``source`` lies in a read-only memory map of a file (``np.load(..., mmap_mode="r")``,
+    or ``np.frombuffer`` of an ``mmap.mmap``; a checkpoint of a very large network), each
+    slice's pages are handed back to the operating system once copied (``MADV_DONTNEED``:
+    they stay in the file and are read again if touched), so the routes are not resident twice
+    — at 1,000,000 nodes they are gigabytes. Copy-on-write maps, whose pages may hold changes
+    of their own, are left as they are.
+    """
+    copy = np.empty(source.shape[0], dtype=source.dtype)
+    mapped = _read_only_map(source)
+    if mapped is None or source.shape[0] == 0:
+        copy[:] = source
+        return copy
+    page = mmap.PAGESIZE
+    with memoryview(mapped) as view:
+        base = np.frombuffer(view, dtype=np.uint8, count=1).ctypes.data
+    begin = source.ctypes.data - base  # where the array starts in the map (bytes)
+    step = max(1, _COPY_SLICE // source.dtype.itemsize)
+    for first in range(0, source.shape[0], step):
+        last = min(first + step, source.shape[0])
+        copy[first:last] = source[first:last]
+        low = (begin + first * source.dtype.itemsize) // page * page
+        high = begin + last * source.dtype.itemsize
+        mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
+    return copy
+
+
+def _read_only_map(array: NDArray[np.integer]) -> mmap.mmap | None:
+    """The read-only ``mmap.mmap`` whose memory ``array`` views, if any (Linux and macOS)."""
+    if not hasattr(mmap, "MADV_DONTNEED") or not array.flags.c_contiguous:
+        return None
+    owner: object = array
+    while owner is not None and not isinstance(owner, mmap.mmap):
+        owner = owner.obj if isinstance(owner, memoryview) else getattr(owner, "base", None)
+    if owner is None:
+        return None
+    with memoryview(owner) as view:
+        return owner if view.readonly else None
 
 
 def route_coding(
