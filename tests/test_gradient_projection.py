@@ -593,25 +593,53 @@ def test_bad_gauss_seidel_until_is_refused() -> None:
             solve_equilibrium(grid(), algorithm="gp", gauss_seidel_until=value)
 
 
-def test_the_route_store_grows_in_place_and_copies_only_while_a_view_of_it_lives() -> None:
+def test_the_route_store_grows_in_place_and_copies_only_while_a_view_of_it_lives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gradient_projection, "_MAP_BYTES", 0)  # every store in its own map
     solver = _Solver(grid())
+    memory = gradient_projection._private_map(solver.store)
+    assert memory is not None
     size = solver.store.shape[0]
     codes = (np.arange(size) % 4).astype(solver.store.dtype)
     solver.store[:] = codes
     solver.used = size
-    # The array's identity, not a reference (numpy refuses to resize a referenced array); a
-    # copy is made while the old array lives, so it cannot take the old one's id.
-    store = id(solver.store)
     solver._reserve(10)
-    assert id(solver.store) == store  # the same array, reallocated (no second copy resident)
+    assert gradient_projection._private_map(solver.store) is memory  # the same map, grown
     assert solver.store.shape[0] >= size + 10
     assert np.array_equal(solver.store[:size], codes)
     view = solver.store[:size]  # e.g. the routes of a result handed out
     solver.used = solver.store.shape[0]
     solver._reserve(solver.store.shape[0])
-    assert id(solver.store) != store  # numpy refused to move memory under the view: copied
+    assert gradient_projection._private_map(solver.store) is not memory  # a view lived: copied
     assert np.array_equal(solver.store[:size], codes)
     assert np.array_equal(view, codes)  # and the view still reads valid memory
+
+
+def peak_resident_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_a_large_route_store_grows_without_a_second_copy_resident() -> None:
+    """numpy's resize copies a large block (both resident); the store's own map does not."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # the peak resident set := the current
+    except OSError:
+        pytest.skip("needs /proc/self/clear_refs (Linux) to reset the peak resident set")
+    solver = _Solver(grid())
+    solver.store = gradient_projection._new_store(128 << 20, np.dtype(np.uint8))
+    solver.store[:] = 1  # resident: 128 MiB
+    solver.used = solver.store.shape[0]
+    Path("/proc/self/clear_refs").write_text("5")
+    before = peak_resident_mib()
+    solver._reserve(1)
+    assert peak_resident_mib() - before < 32  # no second 128 MiB
+    assert solver.store.shape[0] >= (128 << 20) + 1
+    assert (solver.store[: 128 << 20] == 1).all()
+    assert solver.store[-1] == 0
 
 
 def resident_bytes_of_map(array: np.ndarray) -> int:

@@ -165,8 +165,8 @@ class _Solver:
         self.path_start = np.zeros(0, dtype=np.int64)
         self.path_length = np.zeros(0, dtype=np.int64)
         self.path_flow = np.zeros(0)
-        self.store: NDArray[np.integer] = np.zeros(
-            max(1024, 4 * num_pairs), dtype=self.link_code.dtype if compact else np.int32
+        self.store: NDArray[np.integer] = _new_store(
+            max(1024, 4 * num_pairs), self.link_code.dtype if compact else np.dtype(np.int32)
         )
         self.used = 0
         self.abstain = np.zeros(num_pairs)
@@ -490,16 +490,24 @@ class _Solver:
         if self.used + need <= self.store.shape[0]:
             return
         capacity = max(self.used + need, int(self.store.shape[0] * 1.25))
-        try:
-            # In place: numpy reallocates, and the C library moves a large block by remapping
-            # its pages instead of copying them, so the old and the grown store are never
-            # both resident (at 100,000 nodes the store reaches 1.6 GB). numpy refuses while
-            # any view or other reference to the store exists.
-            self.store.resize(capacity, refcheck=True)
-        except ValueError:
-            grown = np.empty(capacity, dtype=self.store.dtype)
-            grown[: self.used] = self.store[: self.used]
-            self.store = grown
+        dtype = self.store.dtype
+        memory = _private_map(self.store)
+        if memory is not None:
+            # In place: the kernel moves the pages of an anonymous map to a larger range
+            # (mremap) without copying them, so the old and the grown store are never both
+            # resident (at 1,000,000 nodes the store is gigabytes). It refuses while any view
+            # of the store lives on (e.g. the routes of a result handed out): then a copy.
+            self.store = np.zeros(0, dtype=dtype)
+            try:
+                memory.resize(capacity * dtype.itemsize)
+            except (BufferError, OSError, SystemError, ValueError):
+                self.store = np.frombuffer(memory, dtype=dtype)
+            else:
+                self.store = np.frombuffer(memory, dtype=dtype)
+                return
+        grown = _new_store(capacity, dtype)
+        grown[: self.used] = self.store[: self.used]
+        self.store = grown
 
     def rebuild(self) -> None:
         """Drop routes that lost their flow, give every pair an empty slot; compact the store."""
@@ -655,6 +663,33 @@ class _Solver:
         )
 
 
+_MAP_BYTES = 1 << 26  # route stores of at least this many bytes live in an anonymous map
+
+
+def _new_store(size: int, dtype: np.dtype) -> NDArray[np.integer]:
+    """A zeroed route store of ``size`` entries; from ``_MAP_BYTES`` on, in its own memory map.
+
+    numpy's ``resize`` grows an array by ``realloc``, which here copies a large block (the old
+    and the new store both resident for a moment: measured at 1,000,000 nodes, 2.4 GB more at
+    the first growth after a resume); a private anonymous map grows by ``mremap`` instead
+    (:meth:`_Solver._reserve`; where the platform has no ``mremap`` it is copied as before).
+    """
+    nbytes = size * np.dtype(dtype).itemsize
+    if nbytes < _MAP_BYTES or not hasattr(mmap, "MAP_PRIVATE"):
+        return np.zeros(size, dtype=dtype)
+    memory = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    return np.frombuffer(memory, dtype=dtype)
+
+
+def _private_map(array: NDArray[np.integer]) -> mmap.mmap | None:
+    """The anonymous map of :func:`_new_store` that ``array`` is, if it is one."""
+    owner: object = array.base  # a memoryview of the map (typed as an array)
+    if isinstance(owner, memoryview) and isinstance(owner.obj, mmap.mmap):
+        with memoryview(owner.obj) as view:
+            return None if view.readonly else owner.obj
+    return None
+
+
 _COPY_SLICE = 1 << 26  # bytes copied at a time by _private_copy (64 MiB)
 
 
@@ -668,7 +703,7 @@ def _private_copy(source: NDArray[np.integer]) -> NDArray[np.integer]:
     — at 1,000,000 nodes they are gigabytes. Copy-on-write maps, whose pages may hold changes
     of their own, are left as they are.
     """
-    copy = np.empty(source.shape[0], dtype=source.dtype)
+    copy = _new_store(source.shape[0], source.dtype)
     mapped = _read_only_map(source)
     if mapped is None or source.shape[0] == 0:
         copy[:] = source
