@@ -47,8 +47,9 @@ Memory: one ``int32`` link id per link of every stored route, plus per path thre
 origins-by-links array is ever formed. On networks of at least ``_COMPACT_NODES`` nodes (or
 with ``compact_routes=True``) a route step is one byte instead — the link's index among its
 tail node's out-links, read from the pair's origin (two bytes where a node has more than 256
-out-links) — a quarter of the memory for a slower read. The route store grows in place,
-without a second copy while it grows. Trees are built in blocks of origins sized to a fixed
+out-links) — a quarter of the memory for a slower read. A route store of 64 MiB or more lives
+in its own private anonymous memory map and grows in place (``mremap``), without a second copy
+while it grows (:func:`_new_store`). Trees are built in blocks of origins sized to a fixed
 budget. The routes a result returns (:class:`PathFlows`) are link ids, ``int32``; on a very
 large network where only the flows are wanted, ``keep_paths=False`` saves that copy. Warm-start
 routes already in the solver's coding are copied a slice at a time; where they lie in a
