@@ -213,17 +213,16 @@ class _Solver:
             check_paths(problem, replace(paths, store=self.store))
         else:
             check_paths(problem, paths)
-            if paths.compact and compact:  # steps of another width (checked: they fit)
-                self.store = np.array(store, dtype=kind)
-            elif paths.compact:
+            if paths.compact and not compact:
                 self.store = decoded_store(problem, paths)
-            elif compact:
-                # Checked above: every path is a chain. (Indexing link_code by the store would
-                # first copy the store as int64 indices: 5 GB at a million nodes.)
-                self.store = np.empty(store.shape[0], dtype=kind)
-                _path_kernels.encode_store(store, self.link_code, self.store)
             else:
-                self.store = np.array(store, dtype=np.int32)
+                self.store = _new_store(store.shape[0], kind)
+                if paths.compact or not compact:  # steps of another width, or link ids
+                    self.store[:] = store  # (checked above: they fit)
+                else:
+                    # Checked above: every path is a chain. (Indexing link_code by the store
+                    # would first copy it as int64 indices: 5 GB at a million nodes.)
+                    _path_kernels.encode_store(store, self.link_code, self.store)
         self.pair_path = paths.pair_path.astype(np.int64)
         self.path_start = paths.path_start.astype(np.int64)
         self.path_length = paths.path_length.astype(np.int64)
@@ -498,13 +497,14 @@ class _Solver:
             # (mremap) without copying them, so the old and the grown store are never both
             # resident (at 1,000,000 nodes the store is gigabytes). It refuses while any view
             # of the store lives on (e.g. the routes of a result handed out): then a copy.
-            self.store = np.zeros(0, dtype=dtype)
+            self.store = np.zeros(0, dtype=dtype)  # no export of the map of our own
             try:
                 memory.resize(capacity * dtype.itemsize)
+                grew = True
             except (BufferError, OSError, SystemError, ValueError):
-                self.store = np.frombuffer(memory, dtype=dtype)
-            else:
-                self.store = np.frombuffer(memory, dtype=dtype)
+                grew = False
+            self.store = np.frombuffer(memory, dtype=dtype)
+            if grew:
                 return
         grown = _new_store(capacity, dtype)
         grown[: self.used] = self.store[: self.used]
