@@ -598,20 +598,24 @@ def test_the_route_store_grows_in_place_and_copies_only_while_a_view_of_it_lives
 ) -> None:
     monkeypatch.setattr(gradient_projection, "_MAP_BYTES", 0)  # every store in its own map
     solver = _Solver(grid())
-    memory = gradient_projection._private_map(solver.store)
+    memory = gradient_projection._map_under(solver.store, read_only=False)
     assert memory is not None
     size = solver.store.shape[0]
     codes = (np.arange(size) % 4).astype(solver.store.dtype)
     solver.store[:] = codes
     solver.used = size
     solver._reserve(10)
-    assert gradient_projection._private_map(solver.store) is memory  # the same map, grown
+    assert (
+        gradient_projection._map_under(solver.store, read_only=False) is memory
+    )  # the same map, grown
     assert solver.store.shape[0] >= size + 10
     assert np.array_equal(solver.store[:size], codes)
     view = solver.store[:size]  # e.g. the routes of a result handed out
     solver.used = solver.store.shape[0]
     solver._reserve(solver.store.shape[0])
-    assert gradient_projection._private_map(solver.store) is not memory  # a view lived: copied
+    assert (
+        gradient_projection._map_under(solver.store, read_only=False) is not memory
+    )  # a view lived: copied
     assert np.array_equal(solver.store[:size], codes)
     assert np.array_equal(view, codes)  # and the view still reads valid memory
 

@@ -491,7 +491,7 @@ class _Solver:
             return
         capacity = max(self.used + need, int(self.store.shape[0] * 1.25))
         dtype = self.store.dtype
-        memory = _private_map(self.store)
+        memory = _map_under(self.store, read_only=False)
         if memory is not None:
             # In place: the kernel moves the pages of an anonymous map to a larger range
             # (mremap) without copying them, so the old and the grown store are never both
@@ -682,13 +682,19 @@ def _new_store(size: int, dtype: np.dtype) -> NDArray[np.integer]:
     return np.frombuffer(memory, dtype=dtype)
 
 
-def _private_map(array: NDArray[np.integer]) -> mmap.mmap | None:
-    """The anonymous map of :func:`_new_store` that ``array`` is, if it is one."""
-    owner: object = array.base  # a memoryview of the map (typed as an array)
-    if isinstance(owner, memoryview) and isinstance(owner.obj, mmap.mmap):
-        with memoryview(owner.obj) as view:
-            return None if view.readonly else owner.obj
-    return None
+def _map_under(array: NDArray[np.integer], *, read_only: bool) -> mmap.mmap | None:
+    """The ``mmap.mmap`` whose memory ``array`` views, if it has one and is ``read_only`` or not.
+
+    Writable: the solver's own anonymous map (:func:`_new_store`); read-only: a file mapped for
+    reading (a checkpoint), which :func:`_private_copy` may hand back.
+    """
+    owner: object = array
+    while owner is not None and not isinstance(owner, mmap.mmap):
+        owner = owner.obj if isinstance(owner, memoryview) else getattr(owner, "base", None)
+    if owner is None:
+        return None
+    with memoryview(owner) as view:
+        return owner if view.readonly == read_only else None
 
 
 _COPY_SLICE = 1 << 26  # bytes copied at a time by _private_copy (64 MiB)
@@ -705,7 +711,11 @@ def _private_copy(source: NDArray[np.integer]) -> NDArray[np.integer]:
     of their own, are left as they are.
     """
     copy = _new_store(source.shape[0], source.dtype)
-    mapped = _read_only_map(source)
+    mapped = (
+        _map_under(source, read_only=True)
+        if hasattr(mmap, "MADV_DONTNEED") and source.flags.c_contiguous
+        else None
+    )
     if mapped is None or source.shape[0] == 0:
         copy[:] = source
         return copy
@@ -721,19 +731,6 @@ def _private_copy(source: NDArray[np.integer]) -> NDArray[np.integer]:
         high = begin + last * source.dtype.itemsize
         mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
     return copy
-
-
-def _read_only_map(array: NDArray[np.integer]) -> mmap.mmap | None:
-    """The read-only ``mmap.mmap`` whose memory ``array`` views, if any (Linux and macOS)."""
-    if not hasattr(mmap, "MADV_DONTNEED") or not array.flags.c_contiguous:
-        return None
-    owner: object = array
-    while owner is not None and not isinstance(owner, mmap.mmap):
-        owner = owner.obj if isinstance(owner, memoryview) else getattr(owner, "base", None)
-    if owner is None:
-        return None
-    with memoryview(owner) as view:
-        return owner if view.readonly else None
 
 
 def route_coding(
