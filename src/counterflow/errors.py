@@ -18,6 +18,7 @@ __all__ = [
     "InvalidParameterError",
     "LegalDataError",
     "NetworkFormatError",
+    "OutputError",
     "SolverError",
 ]
 
@@ -90,3 +91,25 @@ class DisconnectedDemandError(InputError):
 
 class SolverError(CounterflowError, RuntimeError):
     """A failure inside a solve that is not the user's input (exit code 1)."""
+
+
+class OutputError(CounterflowError, OSError):
+    """Results were computed but could not be written where asked (exit code 1).
+
+    The message says what failed (the operating system's words) and where the results are
+    now. ``results`` is that folder, or ``None`` when they could be saved nowhere.
+
+    Args:
+        message: One line: what failed and where the results are.
+        results: The folder that holds the complete results, if any.
+        cause: The operating-system error; its ``errno`` is kept.
+    """
+
+    def __init__(
+        self, message: str, *, results: Path | None = None, cause: OSError | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.results = results
+        if cause is not None:
+            self.errno = cause.errno  # strerror stays unset, so str() is the message alone
