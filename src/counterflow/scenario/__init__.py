@@ -1,6 +1,6 @@
 """Scenarios: the one object that flows (pydantic, frozen, ``extra="forbid"``), loaded from TOML."""
 
-from counterflow.scenario.check import check_against_dataset
+from counterflow.scenario.check import check_against_dataset, find_problems
 from counterflow.scenario.load import (
     BUILTIN_SCENARIO,
     Problem,
@@ -8,6 +8,7 @@ from counterflow.scenario.load import (
     builtin_scenario_path,
     load_scenario,
     parse_scenario,
+    read_scenario_data,
 )
 from counterflow.scenario.model import (
     BASELINE_ID,
@@ -30,6 +31,8 @@ __all__ = [
     "Strategy",
     "builtin_scenario_path",
     "check_against_dataset",
+    "find_problems",
     "load_scenario",
     "parse_scenario",
+    "read_scenario_data",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 
 from counterflow.errors import InputError
 from counterflow.scenario.model import Scenario
+from counterflow.scenario.problems import Problem, ScenarioError, problems_of
 
 __all__ = [
     "BUILTIN_SCENARIO",
@@ -20,39 +20,10 @@ __all__ = [
     "builtin_scenario_path",
     "load_scenario",
     "parse_scenario",
+    "read_scenario_data",
 ]
 
 BUILTIN_SCENARIO = "mexico-2025"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One problem in a scenario: where (a dotted key path) and what."""
-
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.message}" if self.key else self.message
-
-
-class ScenarioError(InputError):
-    """A scenario file with one or more problems; ``problems`` lists them all."""
-
-    def __init__(self, problems: list[Problem], *, path: str | Path | None) -> None:
-        self.problems = problems
-        first = problems[0]
-        more = (
-            f" (and {len(problems) - 1} more: run counterflow validate)"
-            if len(problems) > 1
-            else ""
-        )
-        super().__init__(f"{first.message}{more}", path=path, key=first.key or None)
-
-    def lines(self) -> list[str]:
-        """One line per problem, each naming the file and key."""
-        prefix = f"{self.path}: " if self.path else ""
-        return [f"{prefix}{problem}" for problem in self.problems]
 
 
 def builtin_scenario_path(name: str = BUILTIN_SCENARIO) -> Path:
@@ -60,54 +31,69 @@ def builtin_scenario_path(name: str = BUILTIN_SCENARIO) -> Path:
     return Path(str(resources.files("counterflow.data") / "scenarios" / f"{name}.toml"))
 
 
-def _key_path(location: tuple[int | str, ...], data: dict[str, Any]) -> str:
-    """Turn a pydantic location into the TOML key path users wrote (strategy ids, not indexes)."""
-    parts: list[str] = []
-    node: Any = data
-    for item in location:
-        if isinstance(item, int) and parts and parts[-1] == "strategy" and isinstance(node, list):
-            entry = node[item] if item < len(node) else None
-            label = entry.get("id") if isinstance(entry, dict) else None
-            parts[-1] = f"strategy[{label!r}]" if label else f"strategy[{item}]"
-            node = entry
+def _nested_keys(data: dict[str, Any]) -> list[Problem]:
+    """Unquoted dotted keys in ``[parameters]`` / ``[uncertainties]`` (TOML makes them tables)."""
+    problems = []
+    for table in ("parameters", "uncertainties"):
+        entries = data.get(table)
+        if not isinstance(entries, dict):
             continue
-        if isinstance(item, str) and item.startswith(("function-after", "union")):
-            continue
-        parts.append(str(item))
-        node = node.get(item) if isinstance(node, dict) else None
-    return ".".join(parts)
+        for key, value in entries.items():
+            if isinstance(value, dict):
+                inner = next(iter(value), "name")
+                problems.append(
+                    Problem(
+                        f"{table}.{key}",
+                        f'a dotted key must be quoted: write "{key}.{inner}" = ... '
+                        "(unquoted, TOML reads it as a nested table)",
+                    )
+                )
+    return problems
 
 
 def parse_scenario(data: dict[str, Any], *, path: str | Path | None = None) -> Scenario:
-    """Validate a scenario given as a dictionary (the parsed TOML)."""
+    """Validate a scenario given as a dictionary (the parsed TOML); report every problem."""
+    nested = _nested_keys(data)
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            key = _key_path(tuple(item["loc"]), data)
-            message = item["msg"].removeprefix("Value error, ")
-            if item["type"] == "extra_forbidden":
-                message = "unknown key; check its spelling against the scenario format"
-            elif item["type"] == "missing":
-                message = "required key is missing"
-            problems.append(Problem(key, message))
+        found = problems_of(error, data)
+        tables = [problem.key for problem in nested]
+        problems = nested + [
+            p for p in found if not any(p.key == t or p.key.startswith(f"{t}.") for t in tables)
+        ]
         raise ScenarioError(problems, path=path) from None
 
 
-def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Read and validate a scenario file (default: the built-in ``mexico-2025``)."""
-    file = builtin_scenario_path() if path is None else Path(path)
+def read_scenario_data(path: str | Path) -> dict[str, Any]:
+    """Read a scenario file as TOML (a UTF-8 byte-order mark is fine), before validation."""
+    file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(
             "scenario file not found; run counterflow init FILE to get one", path=file
         ) from None
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"not UTF-8 text (byte {error.start}); save the file as UTF-8", path=file
+        ) from None
     except OSError as error:
         raise InputError(f"cannot read the scenario file ({error.strerror})", path=file) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError([Problem("", f"not valid TOML: {error}")], path=file) from None
-    return parse_scenario(data, path=file)
+    except RecursionError:
+        raise ScenarioError([Problem("", "nested too deeply to read")], path=file) from None
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Read and validate a scenario file (default: the built-in ``mexico-2025``).
+
+    Raises:
+        ScenarioError: The file has problems; ``problems`` lists every one with its key path.
+        InputError: The file cannot be read.
+    """
+    file = builtin_scenario_path() if path is None else Path(path)
+    return parse_scenario(read_scenario_data(file), path=file)

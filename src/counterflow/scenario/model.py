@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from counterflow.scenario.parameters import check_parameters
+from counterflow.scenario.problems import Problem, ProblemList, ScenarioError, problems_of
 
 __all__ = [
     "BASELINE_ID",
@@ -56,8 +64,18 @@ class LeadershipRemoval(_Frozen):
     intensity: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
 
 
+# Levers that act on Mexican territory: a strategy that sets one states ``consent`` (DESIGN.md,
+# "Diplomacy": there is no silent default there).
+TERRITORIAL_LEVERS = ("joint_operations", "leadership_removal", "isr_coverage")
+
+
 class Levers(_Frozen):
-    """A strategy's lever settings; a lever not named is off."""
+    """A strategy's lever settings; a lever not named is off.
+
+    ``consent`` says whether the strategy acts with Mexico's consent (``true``) or unilaterally
+    (``false``). It must be given when a lever acts on Mexican territory (joint operations,
+    leadership removal, ISR coverage above 0); elsewhere it defaults to ``true``.
+    """
 
     port_inspection: dict[str, Multiplier] = Field(default_factory=dict)
     state_enforcement: dict[str, Multiplier] = Field(default_factory=dict)
@@ -67,6 +85,24 @@ class Levers(_Frozen):
     consent: bool = True
     isr_coverage: Fraction = 0.0
     leadership_removal: LeadershipRemoval | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _explicit_consent(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "consent" in data:
+            return data
+        acting = [
+            lever
+            for lever in TERRITORIAL_LEVERS
+            if data.get(lever) is not None and data.get(lever) != 0
+        ]
+        if acting:
+            raise ValueError(
+                f"consent is required with {', '.join(acting)} (levers that act on Mexican "
+                "territory); add consent = true (with Mexico's consent) or consent = false "
+                "(unilateral)"
+            )
+        return data
 
 
 class Strategy(_Frozen):
@@ -102,6 +138,9 @@ class Scenario(_Frozen):
         for key, number in value.items():
             if not math.isfinite(number):
                 raise ValueError(f"parameter {key!r} is {number!r}; give a finite number")
+        problems = check_parameters(value, {})
+        if problems:
+            raise ProblemList([Problem(key, message) for key, message in problems])
         return value
 
     @field_validator("uncertainties")
@@ -118,16 +157,18 @@ class Scenario(_Frozen):
                 )
         return value
 
-    @model_validator(mode="after")
-    def _known_parameters(self) -> Scenario:
-        problems = check_parameters(self.parameters, self.uncertainties)
+    @field_validator("uncertainties")
+    @classmethod
+    def _known_ranges(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        problems = check_parameters({}, value)
         if problems:
-            raise ValueError("; ".join(f"{key}: {message}" for key, message in problems))
-        return self
+            raise ProblemList([Problem(key, message) for key, message in problems])
+        return value
 
-    @model_validator(mode="after")
-    def _strategies(self) -> Scenario:
-        ids = [s.id for s in self.strategy]
+    @field_validator("strategy")
+    @classmethod
+    def _strategies(cls, value: tuple[Strategy, ...]) -> tuple[Strategy, ...]:
+        ids = [s.id for s in value]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"strategy ids must be unique; repeated: {', '.join(duplicates)}")
@@ -136,7 +177,25 @@ class Scenario(_Frozen):
                 f"no strategy with id {BASELINE_ID!r}; every scenario needs the baseline "
                 '(add [[strategy]] id = "status-quo")'
             )
-        return self
+        return value
+
+    def with_overrides(self, **changes: Any) -> Scenario:
+        """A copy with top-level keys changed (``months=12``), validated like a file.
+
+        Raises:
+            ScenarioError: A changed value is invalid; each problem names its key.
+        """
+        data = self.model_dump(mode="python")
+        unknown = sorted(set(changes) - set(data))
+        if unknown:
+            raise ScenarioError(
+                [Problem(key, "unknown scenario key") for key in unknown], path=None
+            )
+        data.update(changes)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as error:
+            raise ScenarioError(problems_of(error, data), path=None) from None
 
     def month_date(self, month: int) -> date:
         """The date ``month - 1`` months after ``start_date`` (day capped at 28)."""
