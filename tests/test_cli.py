@@ -134,7 +134,7 @@ def test_bad_arguments(
     assert "threads" in bad(["assign", "--tntp", str(grid_folder), "--threads", "999"], capsys)
     for option in ("--replications", "--months"):
         line = bad(["compare", option, "0", "--out", str(tmp_path / "out")], capsys)
-        assert f"{option}: 0 is out of range" in line, line
+        assert f"{option}: Input should be greater than or equal to 1" in line, line
     assert not (tmp_path / "out").exists()
 
 

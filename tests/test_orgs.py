@@ -16,8 +16,8 @@ import pytest
 
 from counterflow.data import load_dataset
 from counterflow.model import Context, RunResult, WorldCache, prepare, simulate
+from counterflow.model.outcomes import outcome_rows, summarize
 from counterflow.orgs import OrgState, baseline_homicides, faction_ids
-from counterflow.report import result_rows
 from counterflow.scenario import BASELINE_ID, builtin_scenario_path, parse_scenario
 
 NO_SPLITS = {"orgs.fragmentation_after_capture": 0.0, "orgs.fragmentation_after_killing": 0.0}
@@ -141,6 +141,10 @@ def _classes(context: Context, result: RunResult) -> list[Any]:
     return [key for world in cache.worlds.values() for key in world.world.classes]
 
 
+def _summaries(runs: dict) -> dict:
+    return {strategy: [summarize(run) for run in replicas] for strategy, replicas in runs.items()}
+
+
 def test_no_removals_and_no_crackdowns_no_excess() -> None:
     quiet = {
         "id": "watch-only",
@@ -160,7 +164,7 @@ def test_no_removals_and_no_crackdowns_no_excess() -> None:
     runs = {s: [run(context, s, r) for r in range(3)] for s in (BASELINE_ID, "watch-only", "surge")}
     for a, b in zip(runs["watch-only"], runs[BASELINE_ID], strict=True):
         pd.testing.assert_frame_equal(a.regions, b.regions)
-    rows = {row["strategy"]: row for row in result_rows(context.scenario, runs)}
+    rows = {row["strategy"]: row for row in outcome_rows(context.scenario, _summaries(runs))}
     assert rows["watch-only"]["excess_homicides"] == 0.0
     assert rows["watch-only"]["civilian_harm"] == 0.0
     # Diversion can only add contest along the new routes (Dell 2015), never remove violence.
@@ -190,7 +194,7 @@ def test_common_random_numbers_pair_strategies() -> None:
         s.id: [simulate(context, s, replication=r) for r in range(4)]
         for s in context.scenario.strategy
     }
-    rows = {row["strategy"]: row for row in result_rows(context.scenario, runs)}
+    rows = {row["strategy"]: row for row in outcome_rows(context.scenario, _summaries(runs))}
     base = rows[BASELINE_ID]
     assert base["excess_homicides"] == base["excess_homicides_p05"] == 0.0
     assert base["excess_homicides_p95"] == 0.0

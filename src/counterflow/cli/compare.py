@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -22,54 +21,47 @@ from counterflow.cli.app import (
 )
 from counterflow.data import load_dataset
 from counterflow.errors import InputError
-from counterflow.legal import load_law
-from counterflow.model import RunResult, WorldCache, assess_horizon, prepare, simulate
-from counterflow.report import RESULT_COLUMNS, build_report, crossing_rows, region_rows, result_rows
+from counterflow.model import Results
+from counterflow.outfolder import claim_out_folder
+from counterflow.report import build_report
+from counterflow.run import Experiment, report_files
+from counterflow.run import compare as run_compare
 from counterflow.scenario import (
+    Scenario,
     ScenarioError,
     builtin_scenario_path,
-    check_against_dataset,
+    find_problems,
     load_scenario,
 )
 
-
-def _write_outputs(out: Path, files: dict[str, str]) -> None:
-    """Write files into a temporary folder beside ``out``, then move them into place."""
-    parent = out.resolve().parent
-    if not parent.exists():
-        raise InputError("the parent folder does not exist; create it first", path=parent)
-    if out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder; choose another --out", path=out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    staging.chmod(0o755)
-    try:
-        for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        if not out.exists():
-            staging.replace(out)
-            return
-        for name in files:
-            (staging / name).replace(out / name)
-    finally:
-        if staging.exists():
-            for leftover in staging.iterdir():
-                leftover.unlink()
-            staging.rmdir()
-
-
 _SHORT_VERDICT = {"permitted": "ok", "contested": "?", "prohibited": "NO"}
-_CSV_FLOAT = "%.10g"  # kg and homicides per month in the long tables: ten significant digits
+TABLE_WIDTH = 100  # the terminal table fits 100 columns; long strategy ids wrap
+ID_WIDTH = 22  # strategy ids wrap at hyphens to this width
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join(value)
-    if isinstance(value, float):
-        return repr(value)
-    text = str(value)
-    return f'"{text}"' if ("," in text or '"' in text) else text
+def _wrap_id(strategy_id: str, width: int) -> str:
+    """A strategy id wrapped at its hyphens (the hyphen stays at the end of the line)."""
+    lines = [""]
+    for part in strategy_id.split("-"):
+        piece = part if not lines[-1] else f"-{part}"
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines[-1] += "-"
+            lines.append(part)
+        else:
+            lines[-1] += piece
+    return "\n".join(lines)
+
+
+def _with_options(scenario: Scenario, options: dict[str, int | None]) -> Scenario:
+    """The scenario with the command line's overrides, validated like the file."""
+    changes = {key: value for key, value in options.items() if value is not None}
+    if not changes:
+        return scenario
+    try:
+        return scenario.with_overrides(**changes)
+    except ScenarioError as error:
+        problem = error.problems[0]
+        raise InputError(problem.message, key=f"--{problem.key}") from None
 
 
 @app.command()
@@ -87,32 +79,36 @@ def compare(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Scenario seed (>= 0).")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("counterflow-out"),
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Overwrite a folder of results counterflow did not write."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON rows.")] = False,
 ) -> None:
     """Compare the scenario's strategies: table, results/crossings/regions.csv, report.html."""
-    scenario = load_scenario(scenario_file)
-    overrides: dict[str, Any] = {}
-    for key, value, low, high in (
-        ("months", months, 1, 600),
-        ("replications", replications, 1, 100_000),
-        ("seed", seed, 0, None),
-    ):
-        if value is None:
-            continue
-        if value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f">= {low}"
-            raise InputError(f"{value} is out of range; give an integer {bound}", key=f"--{key}")
-        overrides[key] = value
-    scenario = scenario.model_copy(update=overrides)
+    where = scenario_file if scenario_file is not None else builtin_scenario_path()
+    scenario = _with_options(
+        load_scenario(where), {"months": months, "replications": replications, "seed": seed}
+    )
     err = stderr_console()
-    try:
-        context = prepare(scenario)
-    except ScenarioError as error:
-        if error.path is not None:
-            raise
-        where = scenario_file if scenario_file is not None else builtin_scenario_path()
-        raise ScenarioError(error.problems, path=where) from None
-    runs: dict[str, list[RunResult]] = {}
+    if scenario.uncertainties:
+        err.print(
+            f"note: the {len(scenario.uncertainties)} ranges of [uncertainties] are used only by "
+            "exploration; compare runs the [parameters] values",
+            markup=False,
+        )
+    with claim_out_folder(out, force=force) as folder:
+        results = _run(scenario, where, err)
+        folder.write({**results.files(), **report_files(results)}, manifest=results.manifest())
+    if as_json:
+        sys.stdout.write(results.json_rows() + "\n")
+        return
+    _print_table(results)
+    stdout_console().print(f"wrote {out}/ (results.csv, report.html, ...)", markup=False)
+
+
+def _run(scenario: Scenario, where: Path, err: Console) -> Results:
+    """``counterflow.compare`` with a progress bar on stderr."""
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -121,76 +117,54 @@ def compare(
         console=err,
         transient=True,
     )
+
+    def advance(done: int, total: int, experiment: Experiment) -> None:
+        progress.update(task, completed=done, total=total, description=experiment.strategy)
+
     with progress:
-        total = len(scenario.strategy) * scenario.replications
-        task = progress.add_task("compare", total=total)
-        for strategy in scenario.strategy:
-            progress.update(task, description=f"compare: {strategy.id}")
-            cache = WorldCache(strategy.id)
-            runs[strategy.id] = []
-            for replication in range(scenario.replications):
-                run = simulate(context, strategy, replication=replication, cache=cache)
-                runs[strategy.id].append(run)
-                progress.advance(task)
-    book = load_law()
-    verdicts = {s.id: assess_horizon(context, s, book) for s in scenario.strategy}
-    rows = result_rows(scenario, runs, verdicts)
-    order = scenario.strategy_ids
-    results_csv = ",".join(RESULT_COLUMNS) + "\n"
-    results_csv += "".join(
-        ",".join(_csv_value(row[column]) for column in RESULT_COLUMNS) + "\n" for row in rows
-    )
-    files = {
-        "results.csv": results_csv,
-        "crossings.csv": crossing_rows(runs, order).to_csv(
-            index=False, lineterminator="\n", float_format=_CSV_FLOAT
-        ),
-        "report.html": build_report(context, rows, runs, verdicts),
-    }
-    regions = region_rows(runs, order)
-    if not regions.empty:
-        files["regions.csv"] = regions.to_csv(
-            index=False, lineterminator="\n", float_format=_CSV_FLOAT
-        )
-    _write_outputs(out, files)
-    if as_json:
-        sys.stdout.write(json.dumps(rows, allow_nan=False) + "\n")
-        return
-    _print_table(scenario.name, scenario.months, scenario.replications, rows)
-    written = ", ".join(f"{out}/{name}" for name in sorted(files))
-    stdout_console().print(f"wrote {written}")
+        task = progress.add_task("compare", total=len(scenario.strategy) * scenario.replications)
+        try:
+            return run_compare(scenario, progress=advance)
+        except ScenarioError as error:
+            if error.path is not None:
+                raise
+            raise ScenarioError(error.problems, path=where) from None
 
 
-def _print_table(name: str, months: int, replications: int, rows: list[dict[str, Any]]) -> None:
+def _print_table(results: Results) -> None:
     """The comparison as a Rich table (means over replications; n/c: not computed)."""
+    scenario = results.scenario
+    replications = scenario.replications
     table = Table(
-        title=f"{name}: {months} months, mean of {replications} replication"
+        title=f"{scenario.name}: {scenario.months} months, mean of {replications} replication"
         f"{'s' if replications > 1 else ''}",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0),
     )
     titles = (
-        "strategy",
         "delivered",
-        "change %",
+        "chg %",
         "seized",
-        "diversion",
-        "crossings",
-        "homicides",
+        "divert",
+        "ports",
+        "homic.",
         "splits",
-        "civilians",
+        "civil.",
         "C end",
-        "legal intl/US/MX",
+        "legal",
     )
+    table.add_column("strategy", justify="left", no_wrap=True)
     for title in titles:
-        table.add_column(title, justify="left" if title == "strategy" else "right", no_wrap=True)
+        table.add_column(title, justify="right", no_wrap=True)
 
     def number(value: Any, text: str) -> str:
         return "n/c" if value is None else text.format(value)
 
-    for row in rows:
+    for row in results.rows:
         crossings = row["active_crossings"]
         table.add_row(
-            row["strategy"],
+            _wrap_id(row["strategy"], ID_WIDTH),
             f"{row['delivered_kg']:,.0f}",
             f"{row['delivered_change_pct']:+.2f}",
             f"{row['seized_kg']:,.0f}",
@@ -205,17 +179,42 @@ def _print_table(name: str, months: int, replications: int, rows: list[dict[str,
                 for f in ("international", "us", "mexico")
             ),
         )
-    console = Console(highlight=False, width=max(stdout_console().width, 160))
+    screen = stdout_console()
+    width = min(screen.width, TABLE_WIDTH) if screen.is_terminal else TABLE_WIDTH
+    console = Console(highlight=False, width=width, markup=False)
     console.print(table)
     console.print(
-        "kg over the horizon; homicides: excess over the status quo; splits: organizations "
-        "split; civilians: expected civilian deaths from strikes; C end: cooperation index at "
-        "the end; legal: worst verdict over the months (ok permitted, ? contested, NO "
-        "prohibited; counterflow legal explains)"
+        "delivered, seized: kg over the horizon; chg: delivered against the status quo; divert: "
+        "diversion share; ports: active crossings; homic.: excess homicides over the status "
+        "quo; splits: organizations split; civil.: expected civilian deaths from strikes; C end: "
+        "cooperation index at the end; legal: worst verdict over the months, international/"
+        "US/Mexico (ok permitted, ? contested, NO prohibited; counterflow legal explains)"
     )
-    missing = sorted({key for row in rows for key in row["not_computed"]})
+    missing = sorted({key for row in results.rows for key in row["not_computed"]})
     if missing:
         console.print(f"n/c: not computed yet ({', '.join(missing)})")
+
+
+@app.command()
+def report(
+    results_dir: Annotated[
+        Path, typer.Argument(metavar="RESULTS_DIR", help="A folder written by compare.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the page (default: RESULTS_DIR/report.html)."),
+    ] = None,
+) -> None:
+    """Rebuild report.html from saved results, without running the model."""
+    results = Results.from_folder(results_dir)
+    page = build_report(results, load_dataset(results.scenario.network))
+    target = out if out is not None else results_dir / "report.html"
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(page, encoding="utf-8")
+
+    write_atomically(target, write)
+    stdout_console().print(f"wrote {target}", markup=False)
 
 
 @app.command()
@@ -240,19 +239,13 @@ def validate(
     file: Annotated[Path, typer.Argument(help="Scenario file to check.")],
 ) -> None:
     """Check a scenario file and its dataset; list every problem with its key path."""
-    try:
-        scenario = load_scenario(file)
-    except ScenarioError as error:
-        for line in error.lines():
-            print(line, file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    dataset = load_dataset(scenario.network)
-    problems = check_against_dataset(scenario, dataset)
-    if problems:
+    scenario, problems = find_problems(file)
+    if problems or scenario is None:
         for problem in problems:
             print(f"{file}: {problem}", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     stdout_console().print(
         f"{file}: OK ({len(scenario.strategy)} strategies, {scenario.months} months, "
-        f"{scenario.replications} replications, network {scenario.network})"
+        f"{scenario.replications} replications, network {scenario.network})",
+        markup=False,
     )

@@ -1,25 +1,10 @@
-"""Reports and tables: outcome rows, crossings, regions, and the self-contained HTML report."""
+"""The HTML report: a pure function of :class:`~counterflow.model.Results` and the dataset's map.
+
+It never imports the model's run machinery (``model.context``, ``model.run``, ``traffic``,
+``assign``); an import-linter contract keeps it so, and ``counterflow report DIR`` rebuilds
+the page from a saved folder without running the model.
+"""
 
 from counterflow.report.html import build_report
-from counterflow.report.results import (
-    INTERVAL_OUTCOMES,
-    KG_OUTCOMES,
-    NOT_COMPUTED,
-    REGION_COLUMNS,
-    RESULT_COLUMNS,
-    crossing_rows,
-    region_rows,
-    result_rows,
-)
 
-__all__ = [
-    "INTERVAL_OUTCOMES",
-    "KG_OUTCOMES",
-    "NOT_COMPUTED",
-    "REGION_COLUMNS",
-    "RESULT_COLUMNS",
-    "build_report",
-    "crossing_rows",
-    "region_rows",
-    "result_rows",
-]
+__all__ = ["build_report"]

@@ -14,10 +14,12 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
+from counterflow.data import Dataset
 from counterflow.legal import NOT_ADVICE
-from counterflow.model import Context, HorizonVerdicts, RunResult
+from counterflow.model.results import Results
 from counterflow.scenario import BASELINE_ID
 
 _PALETTE = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -120,7 +122,7 @@ def _projection(width: float) -> tuple[float, Any]:
     return height, xy
 
 
-def _basemap(context: Context, width: float) -> tuple[list[str], Any]:
+def _basemap(dataset: Dataset, width: float) -> tuple[list[str], Any]:
     """The opening tag and the state lines, coast and border of a map ``width`` px wide."""
     height, xy = _projection(width)
     parts = [
@@ -130,7 +132,7 @@ def _basemap(context: Context, width: float) -> tuple[list[str], Any]:
         )
     ]
     colours = {"state_boundaries": "#c8c8c8", "coastline": "#7a9cc6", "us_border": "#555"}
-    layers = context.dataset.map_layers or {"features": []}
+    layers = dataset.map_layers or {"features": []}
     for feature in layers.get("features", []):
         layer = feature.get("properties", {}).get("layer", "")
         geometry = feature.get("geometry", {})
@@ -146,19 +148,17 @@ def _basemap(context: Context, width: float) -> tuple[list[str], Any]:
     return parts, xy
 
 
-def _map(context: Context, run: RunResult) -> str:
-    nodes = context.network.node_table
-    parts, xy = _basemap(context, 900)
-    graph = context.network.network
-    flows = run.link_kg
-    roads = np.flatnonzero(context.network.kind == "road")
-    largest = float(flows[roads].max()) if roads.size else 1.0
-    lat = nodes["lat"].to_numpy()
-    lon = nodes["lon"].to_numpy()
-    for link in roads:
-        a, b = int(graph.tail[link]), int(graph.head[link])
-        width_px = 0.4 + 7.0 * math.sqrt(flows[link] / largest) if largest > 0 else 0.4
-        colour = "#d62728" if flows[link] > 0.001 * largest else "#bbbbbb"
+def _map(dataset: Dataset, links: pd.DataFrame) -> str:
+    """A strategy's kg per road link (``links`` rows of one strategy) on the corridors."""
+    nodes = dataset.nodes.set_index("node_id")
+    parts, xy = _basemap(dataset, 900)
+    flows = links["flow_kg"].to_numpy(dtype=float)
+    largest = float(flows.max()) if flows.size else 1.0
+    lon = nodes["lon"]
+    lat = nodes["lat"]
+    for a, b, kg in zip(links["from_node"], links["to_node"], flows, strict=True):
+        width_px = 0.4 + 7.0 * math.sqrt(kg / largest) if largest > 0 else 0.4
+        colour = "#d62728" if kg > 0.001 * largest else "#bbbbbb"
         x1, y1 = xy(lon[a], lat[a]).split(",")
         x2, y2 = xy(lon[b], lat[b]).split(",")
         parts.append(
@@ -168,6 +168,13 @@ def _map(context: Context, run: RunResult) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _per_run(table: pd.DataFrame, strategy: str, value: str) -> NDArray[np.float64]:
+    """A strategy's monthly series, one row per replication (months summed over other keys)."""
+    rows = table[table["strategy"] == strategy]
+    wide = rows.pivot_table(index="replication", columns="month", values=value, aggfunc="sum")
+    return wide.to_numpy(dtype=float)
 
 
 def _series_chart(months: int, series: dict[str, NDArray[np.float64]], *, digits: int = 0) -> str:
@@ -233,46 +240,52 @@ def _series_chart(months: int, series: dict[str, NDArray[np.float64]], *, digits
     return "".join(parts)
 
 
-def _homicide_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
+def _homicide_chart(results: Results) -> str:
     """National homicides per month by strategy."""
-    series = {}
-    for strategy in context.scenario.strategy:
-        tables = [run.regions for run in runs[strategy.id] if not run.regions.empty]
-        if not tables:
-            return '<p class="note">No homicide counts in this dataset: not computed.</p>'
-        series[strategy.id] = np.array(
-            [t.groupby("month")["homicides"].sum().to_numpy() for t in tables]
-        )
-    return _series_chart(context.scenario.months, series)
+    regions = results.tables["regions"]
+    if regions.empty:
+        return '<p class="note">No homicide counts in this dataset: not computed.</p>'
+    series = {s.id: _per_run(regions, s.id, "homicides") for s in results.scenario.strategy}
+    return _series_chart(results.scenario.months, series)
 
 
-def _cooperation_chart(context: Context, runs: dict[str, list[RunResult]]) -> str:
+def _cooperation_chart(results: Results) -> str:
     """The cooperation index per month by strategy."""
-    series = {
-        s.id: np.array([run.cooperation for run in runs[s.id]]) for s in context.scenario.strategy
-    }
-    return _series_chart(context.scenario.months, series, digits=2)
+    cooperation = results.tables["cooperation"]
+    series = {s.id: _per_run(cooperation, s.id, "cooperation") for s in results.scenario.strategy}
+    return _series_chart(results.scenario.months, series, digits=2)
 
 
-def _legal_section(verdicts: dict[str, HorizonVerdicts] | None) -> str:
+def _legal_section(results: Results) -> str:
     """Per strategy: the verdicts, and the reasoning with its citations."""
-    if not verdicts:
+    verdicts = results.tables["verdicts"]
+    if verdicts.empty:
         return '<p class="note">Not computed.</p>'
+    trace = results.tables["trace"]
     parts = []
-    for strategy_id, found in verdicts.items():
+    for strategy_id in dict.fromkeys(verdicts["strategy"]):
+        found = verdicts[verdicts["strategy"] == strategy_id]
         summary = ", ".join(
-            f"{html.escape(f)}: <b>{html.escape(v)}</b> (as of {found.as_of[f]})"
-            for f, v in found.verdicts.items()
+            f"{html.escape(f)}: <b>{html.escape(v)}</b> (as of {d})"
+            for f, v, d in zip(found["framework"], found["verdict"], found["as_of"], strict=True)
         )
+        steps = trace[trace["strategy"] == strategy_id]
         rows = "".join(
             "<tr>"
-            f"<td>{html.escape(step.framework)}</td>"
-            f"<td>{html.escape(step.rule)}</td>"
-            f"<td>{html.escape(step.effect)}</td>"
-            f"<td style='text-align:left'>{html.escape(step.finding)}</td>"
-            f"<td style='text-align:left'>{html.escape(step.citation)}</td>"
+            f"<td>{html.escape(framework)}</td>"
+            f"<td>{html.escape(rule)}</td>"
+            f"<td>{html.escape(effect)}</td>"
+            f"<td style='text-align:left'>{html.escape(finding)}</td>"
+            f"<td style='text-align:left'>{html.escape(citation)}</td>"
             "</tr>"
-            for step in found.trace
+            for framework, rule, effect, finding, citation in zip(
+                steps["framework"],
+                steps["rule"],
+                steps["effect"],
+                steps["finding"],
+                steps["citation"],
+                strict=True,
+            )
         )
         parts.append(
             f"<details><summary><b>{html.escape(strategy_id)}</b>: {summary}</summary>"
@@ -282,31 +295,34 @@ def _legal_section(verdicts: dict[str, HorizonVerdicts] | None) -> str:
     return "".join(parts)
 
 
-def _change_maps(context: Context, runs: dict[str, list[RunResult]]) -> str:
+def _change_maps(results: Results, dataset: Dataset) -> str:
     """Per strategy, circles at state centres sized by the mean excess homicides there."""
-    baseline = runs[BASELINE_ID]
-    if baseline[0].regions.empty:
+    regions = results.tables["regions"]
+    if regions.empty:
         return ""
-    nodes = context.network.node_table
+    nodes = dataset.nodes
     mexican = nodes[nodes["kind"] != "us_port"]
     centre = mexican.groupby("state_code")[["lon", "lat"]].mean()
-    base = np.mean(
-        [run.regions.groupby("state_code")["homicides"].sum() for run in baseline], axis=0
-    )
-    states = baseline[0].regions.groupby("state_code")["homicides"].sum().index
-    changes = {}
-    for strategy in context.scenario.strategy:
-        if strategy.id == BASELINE_ID:
-            continue
-        totals = np.mean(
-            [run.regions.groupby("state_code")["homicides"].sum() for run in runs[strategy.id]],
-            axis=0,
-        )
-        changes[strategy.id] = totals - base
+
+    def mean_by_state(strategy: str) -> NDArray[np.float64]:
+        rows = regions[regions["strategy"] == strategy]
+        per_run = [
+            t.groupby("state_code")["homicides"].sum() for _, t in rows.groupby("replication")
+        ]
+        return np.asarray(np.mean(per_run, axis=0), dtype=float)
+
+    base = mean_by_state(BASELINE_ID)
+    first = regions[(regions["strategy"] == BASELINE_ID) & (regions["replication"] == 0)]
+    states = first.groupby("state_code")["homicides"].sum().index
+    changes = {
+        strategy.id: mean_by_state(strategy.id) - base
+        for strategy in results.scenario.strategy
+        if strategy.id != BASELINE_ID
+    }
     largest = max((float(np.abs(c).max()) for c in changes.values()), default=0.0) or 1.0
     cells = []
     for strategy_id, change in changes.items():
-        parts, xy = _basemap(context, 360)
+        parts, xy = _basemap(dataset, 360)
         for state, value in zip(states, change, strict=True):
             if abs(value) < 0.5 or state not in centre.index:
                 continue
@@ -328,18 +344,19 @@ def _change_maps(context: Context, runs: dict[str, list[RunResult]]) -> str:
     return "".join(cells)
 
 
-def build_report(
-    context: Context,
-    rows: list[dict[str, Any]],
-    runs: dict[str, list[RunResult]],
-    verdicts: dict[str, HorizonVerdicts] | None = None,
-) -> str:
-    """Return the report as one HTML document."""
-    scenario = context.scenario
-    baseline = runs[BASELINE_ID][0]
+def build_report(results: Results, dataset: Dataset) -> str:
+    """Return the report of ``results`` as one HTML document (reads nothing but its inputs).
+
+    ``dataset`` gives the map: node coordinates and the map layers of the scenario's network.
+    """
+    scenario = results.scenario
+    rows = [dict(row) for row in results.rows]
     missing = sorted({key for row in rows for key in row["not_computed"]})
     nc = ", ".join(missing) or "none"
-    replications = len(runs[BASELINE_ID])
+    replications = scenario.replications
+    links = results.tables["links"]
+    baseline_links = links[links["strategy"] == BASELINE_ID]
+    threshold = results.parameters["diplomacy.consent_threshold"]
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>counterflow: {html.escape(scenario.name)}</title>
 <style>{_STYLE}</style></head><body>
@@ -361,27 +378,27 @@ no person.</p>
 <p class="note">Sum over states: the line is the mean over replications, the shade runs from
 the 5% to the 95% quantile of the replications. Removals raise homicides where the organization
 is strong and next door, fading over months; splits raise contested flow.</p>
-{_homicide_chart(context, runs)}
+{_homicide_chart(results)}
 <h2>Where homicides change (excess over the horizon against the status quo)</h2>
 <p class="note">Circles at state centres; area grows with the mean excess (red: more, blue:
 fewer). Hover a circle for the state and number.</p>
-{_change_maps(context, runs)}
+{_change_maps(results, dataset)}
 <h2>Cooperation with Mexico</h2>
 <p class="note">The cooperation index C (0: none, 1: full) at the end of each month: mean over
 replications, shaded from the 5% to the 95% quantile. Unilateral action on Mexican territory
 shocks it; it recovers with a half-life; consented joint work raises it. Below
-{context.parameters["diplomacy.consent_threshold"]:g} Mexico withholds consent and consented
+{threshold:g} Mexico withholds consent and consented
 operations pause.</p>
-{_cooperation_chart(context, runs)}
+{_cooperation_chart(results)}
 <h2>Law</h2>
 <p class="note">The worst verdict over the months of the horizon under each framework, and the
 reasoning of the month that reached it: each rule with its citation, the facts and the finding.
 Verdicts are the mainstream reading; claims the mainstream rejects are shown as asserted.
 {html.escape(NOT_ADVICE)}</p>
-{_legal_section(verdicts)}
+{_legal_section(results)}
 <h2>Status quo: monthly flows on the corridors</h2>
 <p class="note">Line width grows with the square root of kg per month (all drugs).
 Map layers: Natural Earth (public domain).</p>
-{_map(context, baseline)}
+{_map(dataset, baseline_links)}
 </body></html>
 """

@@ -1,0 +1,285 @@
+"""``Results``: what a comparison produced, as tidy tables plus the scenario that produced them.
+
+Every output reads a :class:`Results`: the files of an output folder, the terminal table, the
+JSON rows, the HTML report and DataFrames in a notebook. It is frozen and carries the
+:class:`~counterflow.scenario.Scenario`, the resolved parameters and the counterflow version,
+so every number traces back to its inputs. :meth:`Results.to_folder` writes it (atomically,
+through :mod:`counterflow.outfolder`); :meth:`Results.from_folder` reads it back equal.
+
+The tables (long format; ``strategy`` and, where runs differ, ``replication`` and ``month``):
+
+========== ===================================================================================
+outcomes   one row per strategy: the columns of ``results.csv`` (:mod:`.outcomes`)
+drugs      per run, month and drug: shipped, abstained, seized in Mexico / at US ports,
+           delivered kg
+crossings  per run, month, crossing and drug: arriving, seized and delivered kg
+regions    per run, month and state: homicides, kg on its roads, contested kg
+cooperation per run and month: Mexico's cooperation index at the end of the month
+removals   per run: each synthetic leadership removal (month, organization, method, split)
+runs       per run: solver gap, strikes, civilian harm, paused months, detainee transfers
+verdicts   per strategy and framework: the worst verdict over the months and its date
+trace      per strategy: the legal reasoning, one row per step, with citations
+links      per strategy: kg per road link in month 1 of replication 0 (for maps)
+========== ===================================================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from counterflow._version import __version__
+from counterflow.errors import InputError
+from counterflow.model.outcomes import RESULT_COLUMNS
+from counterflow.outfolder import claim_out_folder, read_manifest, to_csv_text
+from counterflow.scenario import Scenario
+
+__all__ = ["RESULTS_FORMAT", "TABLES", "Results", "Writer"]
+
+RESULTS_FORMAT = 2  # the version of the folder layout; from_folder refuses newer ones
+TABLES = (
+    "drugs",
+    "crossings",
+    "regions",
+    "cooperation",
+    "removals",
+    "runs",
+    "verdicts",
+    "trace",
+    "links",
+)
+# Columns of the spreadsheet CSVs (DESIGN.md, fixed interface).
+CROSSING_COLUMNS = (
+    "strategy",
+    "replication",
+    "month",
+    "crossing_id",
+    "crossing_name",
+    "state_code",
+    "field_office",
+    "commodity",
+    "arriving_kg",
+    "seized_kg",
+    "delivered_kg",
+)
+REGION_COLUMNS = (
+    "strategy",
+    "replication",
+    "month",
+    "state_code",
+    "state_name",
+    "homicides",
+    "flow_kg",
+    "contested_flow_kg",
+)
+_CSV_FLOAT = "%.10g"  # kg and homicides per month in the long CSVs: ten significant digits
+
+Writer = Callable[[Path], None]
+
+
+def _frozen_tables(tables: Mapping[str, pd.DataFrame]) -> Mapping[str, pd.DataFrame]:
+    return MappingProxyType(dict(tables))
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """A comparison's results (module docstring); use :meth:`equals` to compare two.
+
+    Attributes:
+        scenario: The scenario that produced them (overrides applied).
+        parameters: Every model parameter as resolved (defaults and the scenario's values).
+        rows: The outcome rows of ``results.csv`` / ``--json``, one per strategy.
+        tables: The long tables named in :data:`TABLES` (read them with :meth:`to_dataframe`).
+        version: The counterflow version that computed them.
+    """
+
+    scenario: Scenario
+    parameters: Mapping[str, float]
+    rows: tuple[Mapping[str, Any], ...]
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    version: str = __version__
+
+    def __post_init__(self) -> None:
+        missing = [name for name in TABLES if name not in self.tables]
+        if missing:
+            raise ValueError(f"Results needs the tables {', '.join(missing)}")
+        object.__setattr__(self, "tables", _frozen_tables(self.tables))
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+
+    def outcomes(self) -> pd.DataFrame:
+        """The rows of ``results.csv`` as a DataFrame, one per strategy in scenario order."""
+        return pd.DataFrame([dict(row) for row in self.rows], columns=list(RESULT_COLUMNS))
+
+    def to_dataframe(self, name: str) -> pd.DataFrame:
+        """A copy of one table: ``"outcomes"`` or a name of :data:`TABLES`."""
+        if name == "outcomes":
+            return self.outcomes()
+        if name not in self.tables:
+            raise InputError(
+                f"no table {name!r}; use one of: outcomes, {', '.join(TABLES)}", key="name"
+            )
+        return self.tables[name].copy()
+
+    def json_rows(self) -> str:
+        """The rows as the JSON list ``compare --json`` prints (no NaN; same seed, same bytes)."""
+        return json.dumps([dict(row) for row in self.rows], allow_nan=False)
+
+    def equals(self, other: Results) -> bool:
+        """Whether two results hold the same scenario, parameters, rows and tables."""
+        return (
+            self.scenario == other.scenario
+            and dict(self.parameters) == dict(other.parameters)
+            and self.json_rows() == other.json_rows()
+            and self.version == other.version
+            and all(self.tables[n].equals(other.tables[n]) for n in TABLES)
+        )
+
+    # -- files -------------------------------------------------------------------------------
+
+    def files(self) -> dict[str, Writer]:
+        """The files of a results folder, each with the function that writes it."""
+        files: dict[str, Writer] = {
+            "results.csv": _text(self.results_csv()),
+            "results.json": _text(self.json_rows() + "\n"),
+            "scenario.json": _text(self.scenario.model_dump_json(indent=2) + "\n"),
+            "crossings.csv": _text(
+                _spreadsheet(self.tables["crossings"], CROSSING_COLUMNS, "arriving_kg")
+            ),
+        }
+        if not self.tables["regions"].empty:
+            files["regions.csv"] = _text(
+                _spreadsheet(self.tables["regions"], REGION_COLUMNS, "homicides")
+            )
+        for name in TABLES:
+            files[f"tables/{name}.parquet"] = _parquet(self.tables[name])
+        return files
+
+    def manifest(self) -> dict[str, Any]:
+        """What ``manifest.json`` records besides the file list."""
+        return {
+            "format": RESULTS_FORMAT,
+            "counterflow_version": self.version,
+            "scenario": self.scenario.name,
+            "parameters": dict(self.parameters),
+        }
+
+    def results_csv(self) -> str:
+        """``results.csv``: one row per strategy, written by a CSV writer (module docstring)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(RESULT_COLUMNS)
+        for row in self.rows:
+            writer.writerow([_csv_cell(row[column]) for column in RESULT_COLUMNS])
+        return buffer.getvalue()
+
+    def to_folder(
+        self,
+        path: str | Path,
+        *,
+        force: bool = False,
+        extra_files: Mapping[str, Writer] | None = None,
+    ) -> Path:
+        """Write every file into ``path`` atomically and return it.
+
+        The folder afterwards holds exactly this run's files (and the user's own files,
+        untouched). A folder with results that counterflow did not write is overwritten only
+        with ``force``. ``extra_files`` adds files made from these results by a higher layer
+        (the HTML report), written in the same move.
+        """
+        out = Path(path)
+        files = {**self.files(), **(extra_files or {})}
+        with claim_out_folder(out, force=force) as folder:
+            folder.write(files, manifest=self.manifest())
+        return out
+
+    @classmethod
+    def from_folder(cls, path: str | Path) -> Results:
+        """Read a folder written by :meth:`to_folder` back into equal results."""
+        folder = Path(path)
+        manifest = read_manifest(folder)
+        if manifest is None:
+            raise InputError(
+                "not a counterflow results folder (no manifest.json); give the --out folder of "
+                "counterflow compare",
+                path=folder,
+            )
+        found = manifest.get("format")
+        if not isinstance(found, int) or found > RESULTS_FORMAT:
+            raise InputError(
+                f"results format {found!r} is newer than this counterflow reads "
+                f"({RESULTS_FORMAT}); upgrade counterflow",
+                path=folder / "manifest.json",
+            )
+        try:
+            scenario = Scenario.model_validate_json(
+                (folder / "scenario.json").read_text(encoding="utf-8")
+            )
+            rows = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+            tables = {name: _read_parquet(folder / "tables" / f"{name}.parquet") for name in TABLES}
+        except FileNotFoundError as error:
+            raise InputError(
+                "a file of the results folder is missing; run counterflow compare again",
+                path=error.filename,
+            ) from None
+        except (ValueError, OSError) as error:
+            raise InputError(
+                f"a file of the results folder cannot be read ({error}); run compare again",
+                path=folder,
+            ) from None
+        parameters = manifest.get("parameters", {})
+        if not isinstance(parameters, dict):
+            raise InputError("parameters is not a table", path=folder / "manifest.json")
+        return cls(
+            scenario=scenario,
+            parameters={str(k): float(v) for k, v in parameters.items()},
+            rows=tuple(rows),
+            tables=tables,
+            version=str(manifest.get("counterflow_version", "")),
+        )
+
+
+def _csv_cell(value: Any) -> Any:
+    """A value of ``results.csv``: None empty, lists joined with ``;``, formulas neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ";".join(value)
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
+def _spreadsheet(table: pd.DataFrame, columns: tuple[str, ...], first_number: str) -> str:
+    """A long table as CSV for spreadsheets: rows that are zero in every number dropped."""
+    if table.empty:
+        return ",".join(columns) + "\n"
+    frame = table[list(columns)]
+    numbers = frame.loc[:, first_number:]
+    keep = (numbers.to_numpy(dtype=float) != 0.0).any(axis=1)
+    return to_csv_text(frame[keep], float_format=_CSV_FLOAT)
+
+
+def _text(text: str) -> Writer:
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def _parquet(table: pd.DataFrame) -> Writer:
+    def write(path: Path) -> None:
+        table.to_parquet(path, index=False, compression="zstd")
+
+    return write
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path)
