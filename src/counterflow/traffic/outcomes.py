@@ -126,7 +126,8 @@ def state_flows(
     roads = tnet.kind == "road"
     weight = np.zeros((tnet.network.num_links, len(states)))
     for i, state in enumerate(states):
-        weight[:, i] = 0.5 * ((tnet.state_a == state) + (tnet.state_b == state)) * roads
+        ends = (tnet.state_a == state).astype(float) + (tnet.state_b == state).astype(float)
+        weight[:, i] = 0.5 * ends * roads  # 1 for a link inside the state, 1/2 across a line
     flow = np.zeros(len(states))
     contested = np.zeros(len(states))
     for k, key in enumerate(world.classes):
