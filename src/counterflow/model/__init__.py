@@ -11,7 +11,8 @@
   the worst over the dates of its months.
 
 This package is the only place where the submodels (``traffic``, ``orgs``, ``diplomacy``,
-``legal``) meet.
+``legal``) meet; it turns cooperation into the numbers that :mod:`counterflow.policy` needs to
+say what a strategy's levers do each month, and hands that record to ``traffic``.
 """
 
 from counterflow.model.context import INNER_SHARE, SOLVER_GAP, Context, prepare
