@@ -23,6 +23,7 @@ import pandas as pd
 
 from counterflow.assign import solve_equilibrium
 from counterflow.data import builtin_path, load_dataset
+from counterflow.policy import resolve_month_policy
 from counterflow.scenario import Levers
 from counterflow.scenario.parameters import resolve_parameters
 from counterflow.traffic import build_trafficking_network, build_world, month_flows
@@ -93,8 +94,9 @@ def model_seizures(supply: pd.DataFrame, access: dict[str, float]) -> pd.DataFra
     """Status-quo US-port seizures per field office and drug (kg per month)."""
     dataset = load_dataset()
     tnet = build_trafficking_network(dataset)
+    status_quo = resolve_month_policy(Levers(), consented_this_month=True)
     world = build_world(
-        tnet, dataset, resolve_parameters({}), Levers(), supply, market_access=access
+        tnet, dataset, resolve_parameters({}), status_quo, supply, market_access=access
     )
     result = solve_equilibrium(world.problem, gap=GAP)
     month = month_flows(tnet, world, result)

@@ -12,9 +12,16 @@ import pytest
 
 from counterflow.assign import solve_equilibrium
 from counterflow.data import load_dataset
+from counterflow.policy import resolve_month_policy
 from counterflow.scenario import Levers
 from counterflow.scenario.parameters import resolve_parameters
-from counterflow.traffic import build_trafficking_network, build_world, elastic_terms, month_flows
+from counterflow.traffic import (
+    build_trafficking_network,
+    build_world,
+    elastic_terms,
+    enforcement_by_state,
+    month_flows,
+)
 
 SUPPLY = pd.DataFrame(
     [
@@ -38,10 +45,16 @@ def world():
     return dataset, build_trafficking_network(dataset), resolve_parameters({})
 
 
-def solve(world, levers=None, elastic=None, params=None):
-    dataset, tnet, defaults = world
+def policy_of(levers=None, *, consented=True, **factors):
+    """The month's policy of these levers (default: none, with consent, factors 1)."""
     levers = Levers() if levers is None else levers
-    built = build_world(tnet, dataset, params or defaults, levers, SUPPLY, elastic=elastic)
+    return resolve_month_policy(levers, consented_this_month=consented, **factors)
+
+
+def solve(world, levers=None, elastic=None, params=None, *, consented=True, **factors):
+    dataset, tnet, defaults = world
+    policy = policy_of(levers, consented=consented, **factors)
+    built = build_world(tnet, dataset, params or defaults, policy, SUPPLY, elastic=elastic)
     result = solve_equilibrium(built.problem, gap=GAP, max_iter=20000)
     assert result.converged
     return built, result, month_flows(tnet, built, result)
@@ -115,12 +128,43 @@ def test_elastic_supply_reproduces_the_baseline_and_responds(world) -> None:
 def test_joint_operations_need_consent(world) -> None:
     _, _, base = solve(world)
     joint = {"organizations": ("sinaloa",), "intensity": 2.0}
-    _, _, with_consent = solve(world, Levers(joint_operations=joint, consent=True))
+    consented = Levers(joint_operations=joint, consent=True)
+    _, _, with_consent = solve(world, consented)
     _, _, without = solve(world, Levers(joint_operations=joint, consent=False))
+    _, _, refused = solve(world, consented, consented=False)
     assert with_consent.by_drug["seized_kg_mexico"].sum() > base.by_drug["seized_kg_mexico"].sum()
-    np.testing.assert_allclose(
-        without.by_drug["seized_kg_mexico"], base.by_drug["seized_kg_mexico"]
+    for month in (without, refused):
+        np.testing.assert_allclose(
+            month.by_drug["seized_kg_mexico"], base.by_drug["seized_kg_mexico"]
+        )
+
+
+def test_lost_cooperation_weakens_enforcement_and_precursor_controls(world) -> None:
+    _, _, base = solve(world)
+    _, _, weak = solve(world, mexican_enforcement_factor=0.5)
+    assert weak.by_drug["seized_kg_mexico"].sum() < base.by_drug["seized_kg_mexico"].sum()
+    controls = Levers(precursor_inspection=0.5)
+    _, _, full = solve(world, controls)
+    _, _, halved = solve(world, controls, cooperation_ratio=0.5)
+
+    def fentanyl(month):
+        return month.by_drug.set_index("drug").loc["fentanyl", "shipped_kg"]
+
+    assert fentanyl(full) < fentanyl(halved)
+
+
+def test_enforcement_by_state_reads_the_month_policy(world) -> None:
+    dataset, _, params = world
+    joint = {"organizations": ("sinaloa",), "intensity": 1.0}
+    levers = Levers(state_enforcement={"SON": 2.0}, joint_operations=joint, consent=True)
+    acting = enforcement_by_state(dataset, params, policy_of(levers))
+    paused = enforcement_by_state(
+        dataset, params, policy_of(levers, consented=False, mexican_enforcement_factor=0.5)
     )
+    assert paused["SON"] == pytest.approx(0.5 * 2.0)
+    assert paused["JAL"] == pytest.approx(0.5)
+    assert acting["SIN"] > 1.0  # joint operations where Sinaloa is strong
+    assert acting["SON"] > 2.0
 
 
 def test_equilibrium_conditions_hold_at_path_level_on_the_built_in_network(world) -> None:
@@ -136,8 +180,28 @@ def test_equilibrium_conditions_hold_at_path_level_on_the_built_in_network(world
     supply = dataset.supply.sort_values(
         ["org_id", "drug", "kg_per_month"], ascending=[True, True, False]
     ).drop_duplicates(["org_id", "drug"])
-    built = build_world(tnet, dataset, params, Levers(), supply)
+    built = build_world(tnet, dataset, params, policy_of(), supply)
     result = solve_equilibrium(built.problem, gap=1e-10, max_iter=5000)
     assert result.converged
     assert result.algorithm == "gp"
     assert check_paths(built.problem, result, enumerate_paths=False) > built.problem.num_pairs
+
+
+def test_port_inspection_is_keyed_by_port_name_before_field_office(world) -> None:
+    dataset, tnet, params = world
+    policy = policy_of(Levers(port_inspection={"San Diego": 2.0, "Otay Mesa": 3.0}))
+    built = build_world(tnet, dataset, params, policy, SUPPLY)
+    plain = build_world(tnet, dataset, params, policy_of(), SUPPLY)
+    table = tnet.node_table
+    borders = np.flatnonzero(tnet.kind == "border")
+    rate = params["traffic.us_port_seizure_rate.fentanyl"]
+    for link in borders:
+        port = tnet.crossing[link]
+        name, office = table["us_port_name"].iloc[port], table["cbp_field_office"].iloc[port]
+        expected = 3.0 if name == "Otay Mesa" else 2.0 if office == "San Diego" else 1.0
+        assert built.port_hazard["fentanyl"][link] == pytest.approx(1.0 - (1.0 - rate) ** expected)
+    others = table["cbp_field_office"].to_numpy()[tnet.crossing[borders]] != "San Diego"
+    np.testing.assert_array_equal(
+        built.port_hazard["fentanyl"][borders[others]],
+        plain.port_hazard["fentanyl"][borders[others]],
+    )

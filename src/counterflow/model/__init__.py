@@ -14,8 +14,10 @@
   to and read from a folder.
 
 This package is the only place where the submodels (``traffic``, ``orgs``, ``diplomacy``,
-``legal``) meet. The model parts are imported on first use, so that reading saved results
-(``Results``, ``outcomes``; the report) never loads the solver.
+``legal``) meet; it turns cooperation into the numbers that :mod:`counterflow.policy` needs to
+say what a strategy's levers do each month, and hands that record to ``traffic``. The model
+parts are imported on first use, so that reading saved results (``Results``, ``outcomes``; the
+report) never loads the solver.
 """
 
 from __future__ import annotations

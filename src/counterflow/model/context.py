@@ -26,6 +26,7 @@ from counterflow.assign import (
 from counterflow.data import Dataset, load_dataset
 from counterflow.errors import InputError, SolverError
 from counterflow.orgs import HomicideBaseline, baseline_homicides
+from counterflow.policy import resolve_month_policy
 from counterflow.scenario import BASELINE_ID, Problem, Scenario, ScenarioError
 from counterflow.scenario import check_against_dataset as check_scenario
 from counterflow.scenario.parameters import resolve_parameters
@@ -89,7 +90,10 @@ def prepare(scenario: Scenario) -> Context:
         )
     parameters = resolve_parameters(scenario.parameters)
     network = build_trafficking_network(dataset)
-    baseline = scenario.get_strategy(BASELINE_ID).levers
+    # The status quo as it acts with consent at the initial cooperation (every factor 1).
+    baseline = resolve_month_policy(
+        scenario.get_strategy(BASELINE_ID).levers, consented_this_month=True
+    )
     world = build_world(network, dataset, parameters, baseline, dataset.supply)
     result = solve_equilibrium(world.problem, gap=SOLVER_GAP)
     if not result.converged:

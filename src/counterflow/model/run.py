@@ -28,7 +28,7 @@ from counterflow.model.worlds import (
     SolvedWorld,
     WorldCache,
     WorldKey,
-    month_levers,
+    build_month_policy,
     normalize_key,
     solve_world,
 )
@@ -108,10 +108,9 @@ def simulate(
     if cache is None or cache.strategy != strategy.id:
         cache = WorldCache(strategy.id)
     removal = levers.leadership_removal
-    active = removal is not None and removal.intensity > 0
     draws = None
     success = 0.0
-    if removal is not None and active:
+    if removal is not None and removal.intensity > 0:
         draws = RemovalDraws.spawn(
             scenario.seed,
             future=future,
@@ -137,11 +136,11 @@ def simulate(
         allowed = operations_allowed(index, params)
         level = cooperation_level(index)
         _, sharing = enforcement_factor(level, params)
-        acting = not levers.consent or allowed  # consented operations pause without consent
-        if levers.consent and not allowed and (active or levers.joint_operations is not None):
-            paused += 1
+        policy = build_month_policy(context, strategy, consented=allowed, level=level)
+        paused += int(policy.paused)
         month_strikes = raids = 0
-        if removal is not None and draws is not None and acting:
+        attempted = policy.removal
+        if attempted is not None and draws is not None:
             current = state.factions(month, context.shares, params)
             orgs = {}
             for org, root in current.root_of.items():
@@ -151,13 +150,13 @@ def simulate(
                 month,
                 orgs,
                 draws,
-                method=removal.method,
-                intensity=removal.intensity,
-                success=success * (sharing if levers.consent else 1.0),
+                method=attempted.method,
+                intensity=attempted.attempts_per_org_month,
+                success=success * attempted.success_factor,
                 params=params,
                 can_split={org: org == root for org, root in current.root_of.items()},
             )
-            if removal.method == "strike":
+            if attempted.method == "strike":
                 month_strikes = attempts
             else:
                 raids = attempts
@@ -170,19 +169,13 @@ def simulate(
         key = normalize_key(strategy, WorldKey(factions.key, allowed, level))
         keys.append(key)
         by_month.append(solve_world(context, strategy, key, cache))
-        joint = 0.0
-        if levers.consent and allowed:
-            if levers.joint_operations is not None:
-                joint += levers.joint_operations.intensity
-            if removal is not None:
-                joint += removal.intensity
         actions = MonthActions(
             strikes=month_strikes,
-            raids=0 if levers.consent else raids,
-            civilian_deaths=civilian_deaths(month_strikes, levers.isr_coverage, params),
-            overflights=levers.isr_coverage > 0 and not levers.consent,
-            consented=levers.consent,
-            joint_intensity=joint,
+            raids=raids if policy.unilateral else 0,
+            civilian_deaths=civilian_deaths(month_strikes, policy.isr_coverage, params),
+            overflights=policy.overflights,
+            consented=not policy.unilateral,
+            joint_intensity=policy.joint_work_intensity,
         )
         transfers += params["diplomacy.transfers_per_month"] * sharing
         index = advance_cooperation(index, actions, earlier_unilateral, params)
@@ -231,10 +224,8 @@ def _regions(
     by_key: dict[WorldKey, NDArray[np.float64]] = {}
     for m, key in enumerate(keys):
         if key not in by_key:
-            levers, road = month_levers(context, strategy.levers, key)
-            multiplier = enforcement_by_state(
-                context.dataset, context.parameters, levers, factor=road
-            )
+            policy = build_month_policy(context, strategy, consented=key.consented, level=key.level)
+            multiplier = enforcement_by_state(context.dataset, context.parameters, policy)
             by_key[key] = np.array([multiplier.get(s, 1.0) for s in baseline.states])
         crackdown[m] = by_key[key]
     effects = removal_effects(

@@ -25,7 +25,8 @@ from counterflow.errors import SolverError
 from counterflow.model.context import INNER_SHARE, SOLVER_GAP, Context
 from counterflow.orgs import Factions
 from counterflow.orgs import factions_of as split_factions
-from counterflow.scenario import Levers, Strategy
+from counterflow.policy import MonthPolicy, resolve_month_policy
+from counterflow.scenario import Strategy
 from counterflow.traffic import (
     ClassKey,
     StateFlows,
@@ -40,10 +41,10 @@ __all__ = [
     "WorldCache",
     "WorldKey",
     "base_key",
+    "build_month_policy",
     "build_month_world",
     "carry_paths",
     "factions_of",
-    "month_levers",
     "solve_world",
 ]
 
@@ -131,19 +132,22 @@ def _supply_and_elastic(
     return table, elastic
 
 
-def month_levers(context: Context, levers: Levers, key: WorldKey) -> tuple[Levers, float]:
-    """The levers as they act in a month of this key, and Mexico's enforcement factor.
+def build_month_policy(
+    context: Context, strategy: Strategy, *, consented: bool, level: int
+) -> MonthPolicy:
+    """What a strategy's levers do in a month with this consent and cooperation level.
 
-    Without consent this month, joint operations pause; precursor inspection (Mexico's, at its
-    ports) scales with cooperation.
+    Diplomacy turns the level into Mexico's enforcement factor and the cooperation ratio
+    ``min(1, C / C0)``; :func:`counterflow.policy.resolve_month_policy` applies them and the
+    consent to the levers.
     """
-    road, precursor = enforcement_factor(key.level, context.parameters)
-    update: dict[str, object] = {}
-    if not key.consented and levers.joint_operations is not None:
-        update["joint_operations"] = None
-    if precursor != 1.0 and levers.precursor_inspection > 0:
-        update["precursor_inspection"] = levers.precursor_inspection * precursor
-    return (levers.model_copy(update=update) if update else levers), road
+    road, ratio = enforcement_factor(level, context.parameters)
+    return resolve_month_policy(
+        strategy.levers,
+        consented_this_month=consented,
+        mexican_enforcement_factor=road,
+        cooperation_ratio=ratio,
+    )
 
 
 def build_month_world(
@@ -151,17 +155,17 @@ def build_month_world(
 ) -> StrategyWorld:
     """The assignment problem of a strategy's month with these organizations."""
     supply, elastic = _supply_and_elastic(context, factions)
-    levers, road = month_levers(context, strategy.levers, key or base_key(context))
+    key = key or base_key(context)
+    policy = build_month_policy(context, strategy, consented=key.consented, level=key.level)
     return build_world(
         context.network,
         context.dataset,
         context.parameters,
-        levers,
+        policy,
         supply,
         elastic=elastic,
         shares=factions.shares,
         root_of=factions.root_of,
-        mexican_enforcement=road,
     )
 
 
@@ -206,9 +210,13 @@ def factions_of(context: Context, splits: tuple[tuple[str, bool], ...]) -> Facti
 
 
 def normalize_key(strategy: Strategy, key: WorldKey) -> WorldKey:
-    """Consent only changes the world of a strategy with consented joint operations."""
-    levers = strategy.levers
-    if key.consented or levers.joint_operations is None or not levers.consent:
+    """Consent only changes the world of a strategy whose joint operations act with consent.
+
+    Of what the flows read in a :class:`~counterflow.policy.MonthPolicy`, only the joint
+    operations depend on the month's consent.
+    """
+    consenting = resolve_month_policy(strategy.levers, consented_this_month=True)
+    if key.consented or consenting.joint_operations is None:
         return key._replace(consented=True)
     return key
 

@@ -8,8 +8,8 @@ Cost of class k = (organization o, drug d) on link a, USD per kg::
 * toll: ``traffic.toll_usd_per_kg_km`` x km x (1 - share of o in the state), each end's state
   counting half the km;
 * seizure hazard on roads ``h = 1 - exp(-lambda e)``, with ``lambda e`` =
-  ``traffic.road_hazard_per_km`` x km x the state's enforcement multiplier (levers multiply e,
-  never the probability: Caulkins, Crawford & Reuter 1993 diminishing returns);
+  ``traffic.road_hazard_per_km`` x km x the state's enforcement multiplier (the month's policy
+  multiplies e, never the probability: Caulkins, Crawford & Reuter 1993 diminishing returns);
 * at a crossing, the US inspection hazard per drug ``traffic.us_port_seizure_rate.<drug>``,
   raised to ``1 - (1 - h)^m`` by a port-inspection multiplier m on e, plus volume visibility
   ``g(X) = h_bar alpha (X / kappa)^beta`` (``kappa`` = lanes x ``traffic.port_kg_per_lane_month``,
@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from counterflow.assign import AssignmentProblem, ODPairs, TravelClass
 from counterflow.data import Dataset
 from counterflow.network import LinkCosts
-from counterflow.scenario import Levers
+from counterflow.policy import MonthPolicy
 from counterflow.traffic.network import DEFAULT_LANES, TraffickingNetwork
 
 __all__ = [
@@ -146,12 +146,12 @@ def _road_enforcement(
     tnet: TraffickingNetwork,
     shares: dict[str, dict[str, float]],
     params: dict[str, float],
-    levers: Levers,
+    policy: MonthPolicy,
 ) -> NDArray[np.float64]:
     """``lambda e`` per link on roads: base per km x state multipliers x joint operations."""
-    multiplier = _state_mean(tnet, dict(levers.state_enforcement), 1.0)
-    joint = levers.joint_operations
-    if joint is not None and levers.consent:
+    multiplier = _state_mean(tnet, dict(policy.state_enforcement), 1.0)
+    joint = policy.joint_operations
+    if joint is not None:
         strongest = _strongest_share(shares, joint.organizations)
         effect = params["traffic.joint_operations_effect"] * joint.intensity
         multiplier = multiplier * (1.0 + effect * _state_mean(tnet, strongest, 0.0))
@@ -160,19 +160,20 @@ def _road_enforcement(
 
 
 def enforcement_by_state(
-    dataset: Dataset, params: dict[str, float], levers: Levers, *, factor: float = 1.0
+    dataset: Dataset, params: dict[str, float], policy: MonthPolicy
 ) -> dict[str, float]:
-    """Per state, the strategy's multiplier of Mexican enforcement (crackdowns, for violence).
+    """Per state, the month's multiplier of Mexican enforcement (crackdowns, for violence).
 
-    The state's ``state_enforcement`` lever times ``1 + joint_operations_effect x intensity x
-    the largest share of a targeted organization`` there (joint operations need consent), as
-    on the roads of :func:`build_world`.
+    The policy's Mexican enforcement factor times the state's ``state_enforcement`` multiplier
+    times ``1 + joint_operations_effect x intensity x the largest share of a targeted
+    organization`` there when joint operations act, as on the roads of :func:`build_world`.
     """
+    factor = policy.mexican_enforcement_factor
     out = {
-        state: factor * float(levers.state_enforcement.get(state, 1.0)) for state in dataset.states
+        state: factor * float(policy.state_enforcement.get(state, 1.0)) for state in dataset.states
     }
-    joint = levers.joint_operations
-    if joint is None or not levers.consent:
+    joint = policy.joint_operations
+    if joint is None:
         return out
     strongest = _strongest_share(_shares(dataset), joint.organizations)
     effect = params["traffic.joint_operations_effect"] * joint.intensity
@@ -181,17 +182,18 @@ def enforcement_by_state(
     return out
 
 
-def _port_multiplier(tnet: TraffickingNetwork, levers: Levers) -> NDArray[np.float64]:
-    """Per link, the port-inspection multiplier of e (by field office or US port name)."""
+def _port_multiplier(tnet: TraffickingNetwork, policy: MonthPolicy) -> NDArray[np.float64]:
+    """Per link, the port-inspection multiplier of e (by US port name, else field office)."""
     offices = tnet.node_table["cbp_field_office"].to_numpy()
     names = tnet.node_table["us_port_name"].to_numpy()
     out = np.ones(tnet.network.num_links)
-    if not levers.port_inspection:
+    inspection = policy.port_inspection
+    if not inspection:
         return out
     for link in np.flatnonzero(tnet.kind == "border"):
         port = tnet.crossing[link]
         office, name = offices[port], names[port]
-        out[link] = levers.port_inspection.get(name, levers.port_inspection.get(office, 1.0))
+        out[link] = inspection.get(name, inspection.get(office, 1.0))
     return out
 
 
@@ -199,22 +201,23 @@ def build_world(
     tnet: TraffickingNetwork,
     dataset: Dataset,
     params: dict[str, float],
-    levers: Levers,
+    policy: MonthPolicy,
     supply: pd.DataFrame,
     *,
     elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]] | None = None,
     market_access: dict[str, float] | None = None,
     shares: dict[str, dict[str, float]] | None = None,
     root_of: dict[str, str] | None = None,
-    mexican_enforcement: float = 1.0,
 ) -> StrategyWorld:
-    """Build the assignment problem of one strategy.
+    """Build the assignment problem of one strategy's month.
 
     Args:
         tnet: The trafficking graph.
         dataset: Organizations, shares and prices.
         params: Resolved parameters (:func:`counterflow.scenario.parameters.resolve_parameters`).
-        levers: The strategy's levers.
+        policy: What the strategy's levers do this month (:mod:`counterflow.policy`): the
+            enforcement multipliers (Mexican enforcement factor included), port inspection,
+            the precursor cut, sanctions and the joint operations that act.
         supply: Rows ``drug, origin, org_id, kg_per_month`` (baseline shipped kg).
         elastic: Per class, ``(potential supply, abstain slope)`` per pair from
             :func:`elastic_terms`; ``None`` solves with fixed supply (the calibration baseline).
@@ -226,8 +229,6 @@ def build_world(
             the named designated organizations are strong in ``control_shares.csv``.
         root_of: Per faction, its designated organization: sanctions and joint operations on
             an organization reach its factions (default: each organization is its own root).
-        mexican_enforcement: Multiplier of Mexican enforcement on every road (cooperation:
-            :func:`counterflow.diplomacy.enforcement_factor`; 1 leaves it as the levers set).
     """
     network = tnet.network
     num_links = network.num_links
@@ -239,11 +240,11 @@ def build_world(
     shares = designated if shares is None else shares
     root_of = root_of or {}
 
-    enforcement = _road_enforcement(tnet, designated, params, levers)
-    if mexican_enforcement != 1.0:
-        enforcement = enforcement * mexican_enforcement
+    enforcement = _road_enforcement(tnet, designated, params, policy)
+    if policy.mexican_enforcement_factor != 1.0:
+        enforcement = enforcement * policy.mexican_enforcement_factor
     road_hazard = 1.0 - np.exp(-enforcement)
-    multiplier = _port_multiplier(tnet, levers)
+    multiplier = _port_multiplier(tnet, policy)
     port_hazard = {}
     for drug in DRUGS:
         rate = params[f"traffic.us_port_seizure_rate.{drug}"]
@@ -271,8 +272,8 @@ def build_world(
             transport[link] += access.get(str(offices[tnet.crossing[link]]), 0.0)
     progress = tnet.to_border_share[network.tail]
     supply = supply[supply["kg_per_month"] > 0]
-    sanctioned = set(levers.sanctions)
-    precursor_cut = levers.precursor_inspection * params["traffic.precursor_sea_dependence"]
+    sanctioned = policy.sanctioned
+    precursor_cut = policy.precursor_cut_share * params["traffic.precursor_sea_dependence"]
 
     state_index = _state_index(tnet)
     classes: list[ClassKey] = []
