@@ -141,3 +141,38 @@ def test_importing_the_package_loads_no_model() -> None:
 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_a_second_run_into_a_busy_folder_is_refused(tmp_path: Path, capsys) -> None:
+    from counterflow.outfolder import claim_out_folder
+
+    out = tmp_path / "out"
+    with claim_out_folder(out):
+        assert main(["compare", "--months", "1", "--replications", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "another counterflow run" in err[0]
+
+
+def test_a_failed_write_says_where_the_results_are(tmp_path: Path, capsys, monkeypatch) -> None:
+    import errno
+
+    from counterflow import outfolder
+
+    real = outfolder.os.replace
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def full_disk(source: object, target: object) -> None:
+        if Path(str(target)).parent == out:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outfolder.os, "replace", full_disk)
+    code = main(["compare", "--months", "1", "--replications", "1", "--out", str(out), "--json"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(err) == 1
+    assert "No space left on device" in err[0]
+    kept = Path(err[0].rsplit(" ", 1)[-1].rstrip("."))
+    assert (kept / "results.csv").exists(), err[0]
