@@ -1,4 +1,4 @@
-"""``counterflow assign`` and ``counterflow make-grid``: the engine on TNTP networks."""
+"""``counterflow assign``: the engine on TNTP networks."""
 
 from __future__ import annotations
 
@@ -28,14 +28,7 @@ from counterflow.assign import (
 )
 from counterflow.cli.app import app, stderr_console, stdout_console, write_atomically
 from counterflow.errors import DisconnectedDemandError, InputError, NetworkFormatError
-from counterflow.network import (
-    Network,
-    TntpNetwork,
-    make_grid_network,
-    read_tntp,
-    read_tntp_flows,
-    write_tntp,
-)
+from counterflow.network import Network, TntpNetwork, read_tntp, read_tntp_flows
 
 
 def _read_warm_start(path: Path, folder: TntpNetwork) -> ClassFlows:
@@ -345,35 +338,3 @@ def _write_flows(path: Path, network: Network, result: AssignmentResult) -> None
             )
 
     write_atomically(path, write)
-
-
-@app.command("make-grid")
-def make_grid(
-    folder: Annotated[
-        Path, typer.Argument(help="Folder to write <name>_net.tntp and _trips.tntp into.")
-    ],
-    side: Annotated[int, typer.Option(help="Nodes per side of the square grid.")] = 20,
-    zones: Annotated[int, typer.Option(help="How many nodes are zones.")] = 40,
-    trips_per_zone: Annotated[
-        float, typer.Option("--trips-per-zone", help="Mean trips sent by each zone.")
-    ] = 1500.0,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same network).")] = 0,
-) -> None:
-    """Generate a perturbed grid network with gravity demand, in TNTP format."""
-    if seed < 0:
-        raise InputError(f"{seed} is negative; pass an integer >= 0", key="--seed")
-    grid = make_grid_network(
-        side, num_zones=zones, trips_per_zone=trips_per_zone, seed=seed, name=folder.name or "grid"
-    )
-    files = write_tntp(
-        folder,
-        grid.network,
-        origins=grid.origins,
-        destinations=grid.destinations,
-        volume=grid.volume,
-    )
-    stdout_console().print(
-        f"wrote {files.net} and {files.trips}: {grid.network.num_nodes} nodes, "
-        f"{grid.network.num_links} links, {grid.network.num_zones} zones, "
-        f"{float(grid.volume.sum()):,.0f} trips"
-    )
