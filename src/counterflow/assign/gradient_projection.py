@@ -117,8 +117,8 @@ _SKIP_SHARE = 0.01
 # Every sweep visits the pairs in runs of this many consecutive pairs (pairs are numbered origin
 # by origin), the runs in a random order drawn afresh from a generator seeded with
 # ``_ORDER_SEED`` (assumption: measured on the 10,000-node scale grid to gap 1e-4 with
-# benchmarks/sweep_order.py — pairs in index order, one origin after another, took 54
-# iterations; runs of 8, 35; of 64, 36; of 256, 40; every pair on its own, 34 but 1.2x the
+# benchmarks/experiments/sweep_order.py — pairs in index order, one origin after another, took
+# 54 iterations; runs of 8, 35; of 64, 36; of 256, 40; every pair on its own, 34 but 1.2x the
 # time of runs of 8. A fixed order lets the same origins always move first onto the routes
 # cheap at that moment; consecutive pairs share an origin and the links near it, so runs keep
 # memory access local).
@@ -133,9 +133,9 @@ _PIPELINE_NODES = 50_000
 # Networks of at least this many nodes store route steps as one-byte out-link indices instead of
 # int32 link ids (assumption, from the scale grids: reading a coded route is a chain of
 # dependent loads, which made sweeps 1.07-1.24x slower at 10,000 nodes and 1.20x at 100,000,
-# trees about 1.05x — benchmarks/route_store.py; the int32 store, 1.6 GB at 100,000 nodes,
-# still fits a laptop, while at 1,000,000 it is projected at 5-11 GB; see the README's Scale
-# section).
+# trees about 1.05x — benchmarks/experiments/route_store.py; the int32 store, 1.6 GB at
+# 100,000 nodes, still fits a laptop, while at 1,000,000 it is projected at 5-11 GB; see the
+# README's Scale section).
 _COMPACT_NODES = 250_000
 
 

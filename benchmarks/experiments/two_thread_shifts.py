@@ -1,3 +1,4 @@
+# Experiment (2026-11-26): would shifting flow on two threads pay, in passes? No.
 """Diagnosis for the scale grids: would shifting flow on two threads pay, in passes?
 
 The flow shifts of gradient projection are Gauss–Seidel: every pair's move sees the moves
@@ -16,8 +17,9 @@ Python call per meeting, so its seconds say nothing about two real threads. If t
 grow, two threads would have to more than make up for them. The README's Scale section has
 the figures.
 
-Usage:
-    python benchmarks/two_thread_shifts.py --nodes 10000 --variants serial sync=64 sync=1024
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/two_thread_shifts.py --nodes 10000 \
+        --variants serial sync=64 sync=1024
 """
 
 from __future__ import annotations

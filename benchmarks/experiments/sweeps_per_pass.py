@@ -1,3 +1,4 @@
+# Experiment (2026-11-26): how many sweeps should follow a tree pass? About 2; more do not pay.
 """Diagnosis of the scale grids' slow tail: how many sweeps should follow each tree pass.
 
 Solves the 10,000-node grid of ``scale.py`` to gap 1e-4 with gradient projection several
@@ -13,9 +14,11 @@ ways and prints iterations (tree passes), sweeps and seconds for each:
 If more sweeps per pass do not cut the number of passes, the balancing of known routes is not
 what limits each pass. The README's Scale section has the figures.
 
-Usage:
-    python benchmarks/sweeps_per_pass.py --nodes 10000 --variants none share=0.25 share=0.01
-    python benchmarks/sweeps_per_pass.py --nodes 10000 --variants gauss-seidel gauss-seidel:none
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/sweeps_per_pass.py --nodes 10000 \
+        --variants none share=0.25 share=0.01
+    PYTHONPATH=benchmarks python benchmarks/experiments/sweeps_per_pass.py --nodes 10000 \
+        --variants gauss-seidel gauss-seidel:none
 """
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# Experiment (2026-11-26): what do one-byte route steps cost? Sweeps 1.1-1.25x, trees 1.05x.
 """What the compact route store costs: trees and sweeps with int32 and one-byte route steps.
 
 Gradient projection stores every route. By default (networks under 250,000 nodes) a route step
@@ -8,9 +9,9 @@ store, to the same state (a few passes; both give identical bits), then times, a
 ``--rounds`` times, an exact tree pass over every origin and ``--sweeps`` sweeps over every
 pair, and prints the fastest of each and the store sizes.
 
-Usage:
-    python benchmarks/route_store.py --nodes 10000
-    python benchmarks/route_store.py --nodes 100000 --rounds 3
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/route_store.py --nodes 10000
+    PYTHONPATH=benchmarks python benchmarks/experiments/route_store.py --nodes 100000 --rounds 3
 """
 
 from __future__ import annotations
