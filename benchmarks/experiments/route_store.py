@@ -74,7 +74,8 @@ def main() -> None:
     for name, solver in solvers.items():
         steps = int(solver.path_length.sum())
         print(
-            f"| {name} | {solver.store.itemsize} | {steps * solver.store.itemsize / 2**20:,.0f} "
+            f"| {name} | {solver.routes.steps.itemsize} "
+            f"| {steps * solver.routes.steps.itemsize / 2**20:,.0f} "
             f"| {min(trees[name]):.2f} | {min(sweeps[name]):.2f} |"
         )
     print(

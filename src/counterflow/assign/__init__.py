@@ -4,13 +4,14 @@ The one entry point is :func:`solve_equilibrium`; :func:`evaluate_flows` scores 
 (ours or another solver's) by relative gap and Beckmann objective.
 """
 
+from counterflow.assign._routes import decode_paths
 from counterflow.assign.frank_wolfe import (
     FW_ALGORITHMS,
     AssignmentResult,
     IterationRecord,
     solve_frank_wolfe,
 )
-from counterflow.assign.gradient_projection import decode_paths, solve_gradient_projection
+from counterflow.assign.gradient_projection import solve_gradient_projection
 from counterflow.assign.loading import (
     Evaluation,
     all_or_nothing,

@@ -43,29 +43,18 @@ the Newton curvature ``t'(X_a) + own_k``), abstain links, and warm starts — ex
 they do not yet meet the gap, only seed the first routes, since link flows do not say which
 routes carry them).
 
-Memory: one ``int32`` link id per link of every stored route, plus per path three numbers; no
-origins-by-links array is ever formed. On networks of at least ``_COMPACT_NODES`` nodes (or
-with ``compact_routes=True``) a route step is one byte instead — the link's index among its
-tail node's out-links, read from the pair's origin (two bytes where a node has more than 256
-out-links) — a quarter of the memory for a slower read. A route store of 64 MiB or more lives
-in its own private anonymous memory map and grows in place (``mremap``), without a second copy
-while it grows (:func:`_new_store`). Trees are built in blocks of origins sized to a fixed
-budget. The routes a result returns (:class:`PathFlows`) are link ids, ``int32``; on a very
-large network where only the flows are wanted, ``keep_paths=False`` saves that copy. Warm-start
-routes already in the solver's coding are copied a slice at a time; where they lie in a
-read-only memory map of a file (a checkpoint: ``np.load(..., mmap_mode="r")``) each slice's
-pages are handed back once copied, and the check reads the copy, so they are never resident
-twice.
+Memory: one ``int32`` link id per link of every stored route (one byte on large networks), plus
+per path three numbers; no origins-by-links array is ever formed. Trees are built in blocks of
+origins sized to a fixed budget. How routes are stored, grown in place, checked, decoded and
+read from checkpoints is the route store's business (:mod:`counterflow.assign._routes`).
 """
 
 from __future__ import annotations
 
-import mmap
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from queue import Empty, SimpleQueue
 from typing import Literal
 
@@ -74,6 +63,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from counterflow.assign import _path_kernels
+from counterflow.assign._routes import (
+    RouteStore,
+    result_store,
+    route_coding,
+    store_dtype,
+    uses_compact_steps,
+    warm_start_store,
+)
 from counterflow.assign.frank_wolfe import (
     AssignmentResult,
     IterationRecord,
@@ -89,9 +86,8 @@ from counterflow.assign.loading import (
 )
 from counterflow.assign.problem import AssignmentProblem, ClassFlows, PathFlows
 from counterflow.errors import InvalidParameterError
-from counterflow.network.graph import Network
 
-__all__ = ["decode_paths", "path_link_flows", "solve_gradient_projection"]
+__all__ = ["path_link_flows", "solve_gradient_projection"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -108,7 +104,6 @@ _PARALLEL_WORK = 20_000  # below this many (origins x nodes) per block, one thre
 # benchmarks/tntp.py. On the congested scale grids they pay all the way: pass 0 there).
 _GAUSS_SEIDEL_UNTIL = 1e-2
 _GS_BLOCK = 4  # origins per block of the Gauss-Seidel pass (fixed: results ignore threads)
-_COMPACT_SHARE = 0.25  # compact the store when this share of it holds dropped routes
 # A pair whose costlier routes cost at most (1 + this share x the current relative gap) times
 # its cheapest is not moved (assumption: on the 10,000-node scale grid, a fixed 1e-6 cut the
 # time to gap 1e-4 by 17% at the same iterations; a pair so skipped adds at most this share
@@ -130,13 +125,6 @@ _ORDER_SEED = 1994
 # less time; at 10,000 nodes, where a block's trees take twice its shifts and the two threads
 # slow each other down, 6% more; see the README's Scale section).
 _PIPELINE_NODES = 50_000
-# Networks of at least this many nodes store route steps as one-byte out-link indices instead of
-# int32 link ids (assumption, from the scale grids: reading a coded route is a chain of
-# dependent loads, which made sweeps 1.07-1.24x slower at 10,000 nodes and 1.20x at 100,000,
-# trees about 1.05x — benchmarks/experiments/route_store.py; the int32 store, 1.6 GB at
-# 100,000 nodes, still fits a laptop, while at 1,000,000 it is projected at 5-11 GB; see the
-# README's Scale section).
-_COMPACT_NODES = 250_000
 
 
 class _Solver:
@@ -153,8 +141,7 @@ class _Solver:
         )
         self.destination = np.concatenate([c.demand.destination for c in problem.classes])
         self.pair_origin = np.concatenate([c.demand.origin for c in problem.classes])
-        if compact is None:
-            compact = network.num_nodes >= _COMPACT_NODES
+        compact = uses_compact_steps(network, compact)
         self.link_code, self.forward = route_coding(network, compact)
         self.fixed = np.stack([c.fixed_cost for c in problem.classes])
         self.own = np.array([c.own_cost for c in problem.classes])
@@ -166,10 +153,9 @@ class _Solver:
         self.path_start = np.zeros(0, dtype=np.int64)
         self.path_length = np.zeros(0, dtype=np.int64)
         self.path_flow = np.zeros(0)
-        self.store: NDArray[np.integer] = _new_store(
-            max(1024, 4 * num_pairs), self.link_code.dtype if compact else np.dtype(np.int32)
+        self.routes = RouteStore.empty(
+            max(1024, 4 * num_pairs), store_dtype(self.link_code, compact)
         )
-        self.used = 0
         self.abstain = np.zeros(num_pairs)
         num_links = network.num_links
         self.class_flow = np.zeros((problem.num_classes, num_links))
@@ -203,30 +189,13 @@ class _Solver:
                 f"has {num_pairs}: pass the paths of a solve of the same demand pairs",
                 key="initial",
             )
-        compact = bool(self.forward.shape[0])
-        kind = self.link_code.dtype if compact else np.dtype(np.int32)
-        store = np.asarray(paths.store)
-        if paths.compact == compact and store.dtype == kind:
-            # Already in this solver's coding (a resumed solve): copy, then check the copy, so
-            # that routes mapped from a file are read once and never resident twice.
-            self.store = _private_copy(store)
-            check_paths(problem, replace(paths, store=self.store))
-        else:
-            check_paths(problem, paths)
-            if paths.compact and not compact:
-                self.store = decoded_store(problem, paths)
-            else:
-                self.store = _new_store(store.shape[0], kind)
-                if paths.compact or not compact:  # steps of another width, or link ids
-                    self.store[:] = store  # (checked above: they fit)
-                else:
-                    # Checked above: every path is a chain. (Indexing link_code by the store
-                    # would first copy it as int64 indices: 5 GB at a million nodes.)
-                    _path_kernels.encode_store(store, self.link_code, self.store)
+        steps = warm_start_store(
+            problem, paths, self.link_code, compact=bool(self.forward.shape[0])
+        )
+        self.routes = RouteStore(steps, used=int(steps.shape[0]))
         self.pair_path = paths.pair_path.astype(np.int64)
         self.path_start = paths.path_start.astype(np.int64)
         self.path_length = paths.path_length.astype(np.int64)
-        self.used = int(self.store.shape[0])
         # Keep each pair's split between routes and abstaining; scale it to the new volume.
         old = np.where(paths.volume > 0, paths.volume, 1.0)
         ratio = self.volume / old
@@ -243,7 +212,7 @@ class _Solver:
             self.path_start,
             self.path_length,
             self.path_flow,
-            self.store,
+            self.routes.steps,
             self.problem.network.out_start,
             self.forward,
             self.class_flow,
@@ -330,7 +299,7 @@ class _Solver:
             self.path_start,
             self.path_length,
             self.path_flow,
-            self.store,
+            self.routes.steps,
             self.volume,
             self.abstain,
             self.abstain_base,
@@ -365,8 +334,8 @@ class _Solver:
         lengths = self.candidate_length[pairs]
         need = int(lengths.sum())
         if need:
-            self._reserve(need)
-            self.candidate_start[pairs] = self.used + np.cumsum(lengths) - lengths
+            self.routes.reserve(need)
+            self.candidate_start[pairs] = self.routes.used + np.cumsum(lengths) - lengths
             _path_kernels.write_columns(
                 origins,
                 starts,
@@ -376,13 +345,13 @@ class _Solver:
                 self.pred_rows[: last - first],
                 self.candidate_length,
                 self.candidate_start,
-                self.store,
+                self.routes.steps,
                 self.pair_path,
                 self.path_start,
                 self.path_length,
                 self.path_flow,
             )
-            self.used += need
+            self.routes.used += need
         return pairs
 
     def evaluate(self, class_cost: FloatArray) -> None:
@@ -485,31 +454,6 @@ class _Solver:
             cost += self.own[k] * self.class_flow[k]
         return cost
 
-    def _reserve(self, need: int) -> None:
-        """Make room for ``need`` more links in the store (grow by at least a quarter)."""
-        if self.used + need <= self.store.shape[0]:
-            return
-        capacity = max(self.used + need, int(self.store.shape[0] * 1.25))
-        dtype = self.store.dtype
-        memory = _map_under(self.store, read_only=False)
-        if memory is not None:
-            # In place: the kernel moves the pages of an anonymous map to a larger range
-            # (mremap) without copying them, so the old and the grown store are never both
-            # resident (at 1,000,000 nodes the store is gigabytes). It refuses while any view
-            # of the store lives on (e.g. the routes of a result handed out): then a copy.
-            self.store = np.zeros(0, dtype=dtype)  # no export of the map of our own
-            try:
-                memory.resize(capacity * dtype.itemsize)
-                grew = True
-            except (BufferError, OSError, SystemError, ValueError):
-                grew = False
-            self.store = np.frombuffer(memory, dtype=dtype)
-            if grew:
-                return
-        grown = _new_store(capacity, dtype)
-        grown[: self.used] = self.store[: self.used]
-        self.store = grown
-
     def rebuild(self) -> None:
         """Drop routes that lost their flow, give every pair an empty slot; compact the store."""
         (
@@ -520,12 +464,7 @@ class _Solver:
         ) = _path_kernels.rebuild_table(
             self.pair_path, self.path_start, self.path_length, self.path_flow
         )
-        live = int(self.path_length.sum())
-        if self.used - live > _COMPACT_SHARE * self.used:
-            self.compact()
-
-    def compact(self) -> None:
-        self.used = int(_path_kernels.compact_store(self.path_start, self.path_length, self.store))
+        self.routes.compact_if_sparse(self.path_start, self.path_length)
 
     # -- flow shifts --------------------------------------------------------------------------
 
@@ -560,7 +499,7 @@ class _Solver:
             self.path_start,
             self.path_length,
             self.path_flow,
-            self.store,
+            self.routes.steps,
             self.problem.network.out_start,
             self.forward,
             self.fixed,
@@ -623,7 +562,7 @@ class _Solver:
             for a in (self.pair_path, self.path_start, self.path_length, self.path_flow)
         )
         steps = int(self.path_length.sum())
-        return int(live.sum()), steps * self.store.itemsize + table
+        return int(live.sum()), steps * self.routes.steps.itemsize + table
 
     def paths(self, compact: bool = False) -> PathFlows:
         """The routes with flow, link ids or (``compact``) steps; the solver's store is shared."""
@@ -634,24 +573,17 @@ class _Solver:
         self.path_flow = self.path_flow[keep]
         counts = np.bincount(pair[keep], minlength=self.problem.num_pairs)
         self.pair_path = np.r_[0, np.cumsum(counts)].astype(np.int64)
-        self.compact()
-        links: NDArray[np.integer] = self.store[: self.used]
-        if compact and not self.forward.shape[0]:
-            link_code, _ = route_coding(self.problem.network, compact=True)
-            links = np.empty(self.used, dtype=link_code.dtype)
-            _path_kernels.encode_store(self.store[: self.used], link_code, links)
-        elif self.forward.shape[0] and not compact:
-            links = np.empty(self.used, dtype=np.int32)
-            _path_kernels.decode_store(
-                self.pair_origin,
-                self.pair_path,
-                self.path_start,
-                self.path_length,
-                self.store,
-                self.problem.network.out_start,
-                self.forward,
-                links,
-            )
+        self.routes.compact(self.path_start, self.path_length)
+        links = result_store(
+            self.routes,
+            network=self.problem.network,
+            pair_origin=self.pair_origin,
+            pair_path=self.pair_path,
+            path_start=self.path_start,
+            path_length=self.path_length,
+            forward=self.forward,
+            compact=compact,
+        )
         return PathFlows(
             pair_path=self.pair_path.copy(),
             path_start=self.path_start.copy(),
@@ -661,182 +593,6 @@ class _Solver:
             abstain=self.abstain.copy(),
             volume=np.array(self.volume),
             compact=compact,
-        )
-
-
-_MAP_BYTES = 1 << 26  # route stores of at least this many bytes live in an anonymous map
-
-
-def _new_store(size: int, dtype: np.dtype) -> NDArray[np.integer]:
-    """A zeroed route store of ``size`` entries; from ``_MAP_BYTES`` on, in its own memory map.
-
-    numpy's ``resize`` grows an array by ``realloc``, which here copies a large block (the old
-    and the new store both resident for a moment: measured at 1,000,000 nodes, 2.4 GB more at
-    the first growth after a resume); a private anonymous map grows by ``mremap`` instead
-    (:meth:`_Solver._reserve`; where the platform has no ``mremap`` it is copied as before).
-    """
-    nbytes = size * np.dtype(dtype).itemsize
-    if nbytes < _MAP_BYTES or not hasattr(mmap, "MAP_PRIVATE"):
-        return np.zeros(size, dtype=dtype)
-    memory = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    return np.frombuffer(memory, dtype=dtype)
-
-
-def _map_under(array: NDArray[np.integer], *, read_only: bool) -> mmap.mmap | None:
-    """The ``mmap.mmap`` whose memory ``array`` views, if it has one and is ``read_only`` or not.
-
-    Writable: the solver's own anonymous map (:func:`_new_store`); read-only: a file mapped for
-    reading (a checkpoint), which :func:`_private_copy` may hand back.
-    """
-    owner: object = array
-    while owner is not None and not isinstance(owner, mmap.mmap):
-        owner = owner.obj if isinstance(owner, memoryview) else getattr(owner, "base", None)
-    if owner is None:
-        return None
-    with memoryview(owner) as view:
-        return owner if view.readonly == read_only else None
-
-
-_COPY_SLICE = 1 << 26  # bytes copied at a time by _private_copy (64 MiB)
-
-
-def _private_copy(source: NDArray[np.integer]) -> NDArray[np.integer]:
-    """A copy of ``source`` that this solver owns, made ``_COPY_SLICE`` bytes at a time.
-
-    Where ``source`` lies in a read-only memory map of a file (``np.load(..., mmap_mode="r")``,
-    or ``np.frombuffer`` of an ``mmap.mmap``; a checkpoint of a very large network), each
-    slice's pages are handed back to the operating system once copied (``MADV_DONTNEED``:
-    they stay in the file and are read again if touched), so the routes are not resident twice
-    — at 1,000,000 nodes they are gigabytes. Copy-on-write maps, whose pages may hold changes
-    of their own, are left as they are.
-    """
-    copy = _new_store(source.shape[0], source.dtype)
-    mapped = (
-        _map_under(source, read_only=True)
-        if hasattr(mmap, "MADV_DONTNEED") and source.flags.c_contiguous
-        else None
-    )
-    if mapped is None or source.shape[0] == 0:
-        copy[:] = source
-        return copy
-    page = mmap.PAGESIZE
-    with memoryview(mapped) as view:
-        base = np.frombuffer(view, dtype=np.uint8, count=1).ctypes.data
-    begin = source.ctypes.data - base  # where the array starts in the map (bytes)
-    step = max(1, _COPY_SLICE // source.dtype.itemsize)
-    for first in range(0, source.shape[0], step):
-        last = min(first + step, source.shape[0])
-        copy[first:last] = source[first:last]
-        low = (begin + first * source.dtype.itemsize) // page * page
-        high = begin + last * source.dtype.itemsize
-        mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
-    return copy
-
-
-def route_coding(
-    network: Network, compact: bool
-) -> tuple[NDArray[np.unsignedinteger], NDArray[np.integer]]:
-    """``(link_code, forward)``: how the solver stores a route step and reads it back.
-
-    ``link_code[a]`` is link ``a``'s index among its tail node's out-links, in the smallest
-    unsigned type that holds every node's out-degree (``uint8`` on road networks).
-    ``forward[p]`` is, for forward-star position ``p`` (``network.out_links[p]``), the link and
-    the first forward-star position of its head node: a route starts at its origin's first
-    position and each step adds its code. Without ``compact`` both are empty: the store holds
-    link ids.
-    """
-    if not compact:
-        return np.zeros(0, dtype=np.uint8), np.zeros((0, 2), dtype=np.int32)
-    out_start = network.out_start
-    position = np.empty(network.num_links, dtype=np.int64)
-    position[network.out_links] = np.arange(network.num_links)
-    code = position - out_start[network.tail]
-    degree = int(np.diff(out_start).max(initial=0))
-    kind = np.uint8 if degree <= 1 << 8 else np.uint16 if degree <= 1 << 16 else np.uint32
-    wide = network.num_links >= np.iinfo(np.int32).max
-    forward = np.empty((network.num_links, 2), dtype=np.int64 if wide else np.int32)
-    forward[:, 0] = network.out_links
-    forward[:, 1] = out_start[network.out_head]
-    return code.astype(kind), forward
-
-
-def decoded_store(problem: AssignmentProblem, paths: PathFlows) -> NDArray[np.int32]:
-    """The link ids (``int32``) of compact ``paths`` (that :func:`check_paths` accepted)."""
-    network = problem.network
-    _, forward = route_coding(network, compact=True)
-    links = np.zeros(paths.store.shape[0], dtype=np.int32)
-    _path_kernels.decode_store(
-        np.concatenate([c.demand.origin for c in problem.classes]),
-        np.asarray(paths.pair_path, dtype=np.int64),
-        np.asarray(paths.path_start, dtype=np.int64),
-        np.asarray(paths.path_length, dtype=np.int64),
-        np.asarray(paths.store),
-        network.out_start,
-        forward,
-        links,
-    )
-    return links
-
-
-def decode_paths(problem: AssignmentProblem, paths: PathFlows) -> PathFlows:
-    """``paths`` with link ids (``int32``) in the store; ``paths`` itself if it holds them.
-
-    Compact steps are checked (:func:`check_paths`) and read from each pair's origin in
-    ``problem``, the problem they were solved for.
-    """
-    if not paths.compact:
-        return paths
-    check_paths(problem, paths)
-    return replace(paths, store=decoded_store(problem, paths), compact=False)
-
-
-def check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
-    """Check that warm-start paths are routes of this network between their pairs' nodes.
-
-    Each path is walked once in place (:func:`_path_kernels.check_routes`, link ids or
-    compact steps): a route table of a million-node network holds billions of bytes, and no
-    copy of it is made.
-    """
-    network = problem.network
-    pair_path = np.asarray(paths.pair_path, dtype=np.int64)
-    faults = {
-        1: "a path names a link outside this network"
-        if not paths.compact
-        else "a route step names no out-link of its node",
-        2: "a path lies outside the link store",
-        3: "a path does not join its pair's origin and destination",
-        4: "a path is not a chain of consecutive links",
-    }
-    bad = ""
-    if paths.path_flow.shape != paths.path_start.shape or (
-        paths.path_length.shape != paths.path_start.shape
-    ):
-        bad = "path arrays differ in length"
-    elif not np.issubdtype(np.asarray(paths.store).dtype, np.integer):
-        bad = "the store must hold integers (link ids or route steps)"
-    elif pair_path[0] != 0 or pair_path[-1] != paths.num_paths or (np.diff(pair_path) < 0).any():
-        bad = "pair_path is not a running count of the paths from 0 to their number"
-    elif (paths.path_flow < 0).any() or not np.isfinite(paths.path_flow).all():
-        bad = "path flows must be finite and >= 0"
-    elif paths.num_paths:
-        fault = _path_kernels.check_routes(
-            pair_path,
-            np.asarray(paths.path_start, dtype=np.int64),
-            np.asarray(paths.path_length, dtype=np.int64),
-            np.asarray(paths.store),
-            np.concatenate([c.demand.origin for c in problem.classes]),
-            np.concatenate([c.demand.destination for c in problem.classes]),
-            network.tail,
-            network.head,
-            network.out_start,
-            route_coding(network, compact=paths.compact)[1],
-        )
-        bad = faults.get(int(fault), "")
-    if bad:
-        raise InvalidParameterError(
-            f"warm-start paths do not fit this problem: {bad}; pass the paths of a solve on "
-            "the same network",
-            key="initial",
         )
 
 
@@ -897,7 +653,7 @@ def solve_gradient_projection(
             the solver's compact store: the checkpoint of a very large network.
         compact_routes: Store route steps as one-byte out-link indices (a quarter of the
             memory of ``int32`` link ids, read more slowly) — ``None``: on networks of at
-            least ``_COMPACT_NODES`` nodes. Results are the same bit for bit either way.
+            least 250,000 nodes. Results are the same bit for bit either way.
         max_seconds: Stop once an iteration begins after this many seconds (``None``: no
             limit), as ``max_iter`` does: that iteration evaluates the flows exactly and the
             result, not converged unless it meets ``gap``, returns them with their routes — a
