@@ -14,6 +14,7 @@ from _networks import affine_costs, network, travel_class
 from counterflow.assign import (
     AssignmentProblem,
     AssignmentResult,
+    SolverOptions,
     _routes,
     decode_paths,
     solve_equilibrium,
@@ -22,6 +23,8 @@ from counterflow.assign._routes import RouteStore
 from counterflow.assign.gradient_projection import _Solver
 from counterflow.errors import InvalidParameterError
 from test_gradient_projection import PROBLEMS, grid
+
+STEPS = SolverOptions(keep_paths="compact")  # routes returned as the solver's one-byte steps
 
 
 def test_bad_warm_start_paths_are_refused() -> None:
@@ -76,17 +79,21 @@ def test_each_fault_of_warm_start_routes_is_named() -> None:
     for fault, bad in cases.items():
         for compact in (False, True):
             with pytest.raises(InvalidParameterError, match=fault.strip()):
-                solve_equilibrium(problem, algorithm="gp", initial=bad, compact_routes=compact)
+                solve_equilibrium(
+                    problem, initial=bad, options=SolverOptions(compact_routes=compact)
+                )
 
 
 def test_compact_routes_are_the_same_routes_in_a_quarter_of_the_bytes() -> None:
     problem = grid()
-    ids = solve_equilibrium(problem, gap=1e-6, compact_routes=True)
+    ids = solve_equilibrium(problem, gap=1e-6, options=SolverOptions(compact_routes=True))
     assert ids.paths is not None
     assert not ids.paths.compact
     for compact_solver in (True, False):
         steps = solve_equilibrium(
-            problem, gap=1e-6, compact_routes=compact_solver, keep_paths="compact"
+            problem,
+            gap=1e-6,
+            options=SolverOptions(compact_routes=compact_solver, keep_paths="compact"),
         )
         assert steps.paths is not None
         assert steps.paths.compact
@@ -99,11 +106,12 @@ def test_compact_routes_are_the_same_routes_in_a_quarter_of_the_bytes() -> None:
             steps.paths.links(0)
         # A warm start from steps is the warm start from link ids, in either kind of solver.
         for compact_warm in (True, False):
+            warm_options = SolverOptions(compact_routes=compact_warm)
             warm = solve_equilibrium(
-                problem, gap=1e-10, max_iter=2, initial=steps.paths, compact_routes=compact_warm
+                problem, gap=1e-10, max_iter=2, initial=steps.paths, options=warm_options
             )
             same = solve_equilibrium(
-                problem, gap=1e-10, max_iter=2, initial=ids.paths, compact_routes=compact_warm
+                problem, gap=1e-10, max_iter=2, initial=ids.paths, options=warm_options
             )
             assert np.array_equal(warm.flows.link, same.flows.link)
             assert [r.relative_gap for r in warm.history] == [r.relative_gap for r in same.history]
@@ -111,7 +119,7 @@ def test_compact_routes_are_the_same_routes_in_a_quarter_of_the_bytes() -> None:
 
 def test_each_fault_of_compact_warm_start_routes_is_named() -> None:
     problem = grid()
-    paths = solve_equilibrium(problem, gap=1e-4, keep_paths="compact").paths
+    paths = solve_equilibrium(problem, gap=1e-4, options=STEPS).paths
     assert paths is not None
     assert paths.compact
     two = int(np.argmax(paths.path_length > 1))
@@ -129,7 +137,9 @@ def test_each_fault_of_compact_warm_start_routes_is_named() -> None:
     for fault, bad in cases.items():
         for compact in (False, True):
             with pytest.raises(InvalidParameterError, match=fault):
-                solve_equilibrium(problem, algorithm="gp", initial=bad, compact_routes=compact)
+                solve_equilibrium(
+                    problem, initial=bad, options=SolverOptions(compact_routes=compact)
+                )
         with pytest.raises(InvalidParameterError, match=fault):
             decode_paths(problem, bad)
 
@@ -203,7 +213,9 @@ def test_warm_start_routes_mapped_from_a_file_are_copied_once_and_handed_back(
     problem = grid()
     for compact in (True, False):
         kept = "compact" if compact else True
-        solved = solve_equilibrium(problem, gap=1e-3, compact_routes=compact, keep_paths=kept)
+        solved = solve_equilibrium(
+            problem, gap=1e-3, options=SolverOptions(compact_routes=compact, keep_paths=kept)
+        )
         assert solved.paths is not None
         np.save(tmp_path / "store.npy", solved.paths.store)
         mapped = np.load(tmp_path / "store.npy", mmap_mode="r")
@@ -215,11 +227,15 @@ def test_warm_start_routes_mapped_from_a_file_are_copied_once_and_handed_back(
             gap=1e-10,
             max_iter=2,
             initial=replace(solved.paths, store=mapped),
-            compact_routes=compact,
+            options=SolverOptions(compact_routes=compact),
         )
         assert resident_bytes_of_map(mapped) <= 4096  # handed back; the check read the copy
         same = solve_equilibrium(
-            problem, gap=1e-10, max_iter=2, initial=solved.paths, compact_routes=compact
+            problem,
+            gap=1e-10,
+            max_iter=2,
+            initial=solved.paths,
+            options=SolverOptions(compact_routes=compact),
         )
         assert np.array_equal(warm.flows.link, same.flows.link)
         assert [r.relative_gap for r in warm.history] == [r.relative_gap for r in same.history]
@@ -243,8 +259,10 @@ def solve_both_ways(
 ) -> tuple[AssignmentResult, AssignmentResult]:
     """Solve with int32 and with compact route stores."""
     return tuple(  # type: ignore[return-value]
-        solve_equilibrium(problem, algorithm="gp", gap=gap, max_iter=max_iter, compact_routes=c)
-        for c in (False, True)
+        solve_equilibrium(
+            problem, gap=gap, max_iter=max_iter, options=SolverOptions(compact_routes=compact)
+        )
+        for compact in (False, True)
     )
 
 
@@ -269,7 +287,7 @@ def test_compact_routes_give_identical_bits_and_the_same_routes(name: str) -> No
     assert plain.route_bytes - compact.route_bytes == 3 * steps
     # A warm start from the routes is read into the compact store and stops at once.
     warm = solve_equilibrium(
-        problem, algorithm="gp", gap=1e-10, initial=plain.paths, compact_routes=True
+        problem, gap=1e-10, initial=plain.paths, options=SolverOptions(compact_routes=True)
     )
     assert warm.iterations == 0
     assert np.array_equal(warm.flows.link, plain.flows.link)
@@ -305,7 +323,7 @@ def test_a_node_with_more_than_256_out_links_gets_two_byte_route_steps() -> None
 def test_keep_paths_false_returns_no_routes_but_counts_them() -> None:
     problem = grid()
     kept = solve_equilibrium(problem, gap=1e-6)
-    bare = solve_equilibrium(problem, gap=1e-6, keep_paths=False)
+    bare = solve_equilibrium(problem, gap=1e-6, options=SolverOptions(keep_paths=False))
     assert bare.paths is None
     assert kept.paths is not None
     assert bare.route_count == kept.route_count == kept.paths.num_paths

@@ -7,7 +7,7 @@ when they meet, every ``C`` pairs each (Jacobi between the threads, Gauss–Seid
 This script emulates that on one thread — each half's moves start from the flows of the last
 meeting and their changes of link flow are added up at the next — and solves the 10,000-node
 grid of ``scale.py`` to gap 1e-4 with Gauss–Seidel passes all the way
-(``gauss_seidel_until=0``), printing iterations (tree passes), sweeps and seconds:
+(``SolverOptions(gauss_seidel_until=0)``), printing iterations (tree passes), sweeps and seconds:
 
 * ``serial``: the solver as it is;
 * ``sync=C``: the two halves meet every ``C`` pairs each.
@@ -29,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from counterflow.assign import solve_equilibrium
+from counterflow.assign import SolverOptions, solve_equilibrium
 from counterflow.assign.gradient_projection import _Solver
 from scale import counted_variant, print_variant, start_diagnosis
 
@@ -77,7 +77,10 @@ def main() -> None:
             _Solver.sweep = _two_thread_sweep(every)  # type: ignore[method-assign, assignment]
         try:
             result = solve_equilibrium(
-                problem, algorithm="gp", gap=args.gap, gauss_seidel_until=0.0
+                problem,
+                algorithm="gp",
+                gap=args.gap,
+                options=SolverOptions(gauss_seidel_until=0.0),
             )
         finally:
             _Solver.sweep = serial  # type: ignore[method-assign]

@@ -1,7 +1,8 @@
 """Traffic-assignment engine: shortest paths, loading, gradient projection and the FW family.
 
-The one entry point is :func:`solve_equilibrium`; :func:`evaluate_flows` scores any solution
-(ours or another solver's) by relative gap and Beckmann objective.
+The one entry point is :func:`solve_equilibrium` (its options beyond the target are one
+:class:`SolverOptions`); :func:`evaluate_flows` scores any solution (ours or another solver's)
+by relative gap and Beckmann objective.
 """
 
 from counterflow.assign._routes import decode_paths
@@ -19,6 +20,7 @@ from counterflow.assign.loading import (
     class_costs,
     evaluate_flows,
 )
+from counterflow.assign.options import SolverOptions
 from counterflow.assign.problem import (
     AssignmentProblem,
     ClassFlows,
@@ -43,6 +45,7 @@ __all__ = [
     "IterationRecord",
     "ODPairs",
     "PathFlows",
+    "SolverOptions",
     "TravelClass",
     "all_or_nothing",
     "beckmann_objective",

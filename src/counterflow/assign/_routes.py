@@ -5,7 +5,7 @@ one flat store; a path table gives each route's offset and length in it (the lay
 :class:`PathFlows`). This module holds everything about that store that is not the algorithm:
 
 * **Coding.** A route step is an ``int32`` link id, or on networks of at least
-  ``_COMPACT_NODES`` nodes (or with ``compact_routes=True``) one byte — the
+  ``_COMPACT_NODES`` nodes (or with ``SolverOptions(compact_routes=True)``) one byte — the
   link's index among its tail node's out-links, read from the pair's origin (two bytes where
   a node has more than 256 out-links): a quarter of the memory for a slower read
   (:func:`route_coding`). Results are the same bit for bit either way.

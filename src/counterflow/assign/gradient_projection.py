@@ -27,10 +27,10 @@ Every pair keeps the set of routes it has used. One iteration:
    trees, while the restricted problem's gap is above a share of the full one: shifting on
    known routes is much cheaper than a tree per origin.
 
-While the gap is above ``gauss_seidel_until`` (default ``_GAUSS_SEIDEL_UNTIL``) the trees of
-step 1 are instead built a few origins at a time, the blocks in a fresh random order, between
-the shifts of step 2, so that each block sees the costs the earlier blocks left; the gap of
-such a pass is an estimate, and the solve stops only on an exact one. On large networks such a
+While the gap is above ``gauss_seidel_until`` (:class:`SolverOptions`) the trees of step 1 are
+instead built a few origins at a time, the blocks in a fresh random order, between the shifts
+of step 2, so that each block sees the costs the earlier blocks left; the gap of such a pass
+is an estimate, and the solve stops only on an exact one. On large networks such a
 pass is pipelined: a worker thread builds the next block's trees while this thread shifts the
 current block's pairs (the shifts are sequential; the trees are not), and the first inner sweep
 of step 3 is folded into the pass, one slice of the pairs after each block's shifts, so that
@@ -56,7 +56,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from queue import Empty, SimpleQueue
-from typing import Literal
 
 import numba
 import numpy as np
@@ -75,7 +74,6 @@ from counterflow.assign.frank_wolfe import (
     AssignmentResult,
     IterationRecord,
     check_initial,
-    check_max_seconds,
 )
 from counterflow.assign.loading import (
     beckmann_objective,
@@ -84,6 +82,7 @@ from counterflow.assign.loading import (
     raise_if_stranded,
     relative_gap,
 )
+from counterflow.assign.options import INNER_SHARE, SolverOptions
 from counterflow.assign.problem import AssignmentProblem, ClassFlows, PathFlows
 from counterflow.errors import InvalidParameterError
 
@@ -92,17 +91,9 @@ __all__ = ["path_link_flows", "solve_gradient_projection"]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-# Inner sweeps continue while the restricted gap exceeds this share of the full gap's numerator
-# (assumption: tuned on the TNTP networks for time to 1e-6; any value in (0, 1) converges).
-_INNER_SHARE = 0.25
 _INNER_MAX = 20
 _PRED_BUDGET = 1 << 24  # int32 entries of the per-block tree buffer (64 MiB)
 _PARALLEL_WORK = 20_000  # below this many (origins x nodes) per block, one thread is faster
-# Gap above which an iteration builds its trees block by block between shifts (assumption:
-# from the TNTP networks, where the first two or three passes gain most from it; Gauss-Seidel
-# passes all the way took 1.1-1.6x the time to gap 1e-6 on the six networks of
-# benchmarks/tntp.py. On the congested scale grids they pay all the way: pass 0 there).
-_GAUSS_SEIDEL_UNTIL = 1e-2
 _GS_BLOCK = 4  # origins per block of the Gauss-Seidel pass (fixed: results ignore threads)
 # A pair whose costlier routes cost at most (1 + this share x the current relative gap) times
 # its cheapest is not moved (assumption: on the 10,000-node scale grid, a fixed 1e-6 cut the
@@ -520,16 +511,16 @@ class _Solver:
         return float(excess)
 
     def inner(
-        self, gap_numerator: float, share: float = _INNER_SHARE, folded: float | None = None
+        self, gap_numerator: float, share: float = INNER_SHARE, folded: float | None = None
     ) -> int:
         """Sweeps over the pairs with several options, without new routes; return how many.
 
         Sweeps stop once the restricted gap is at most ``share`` of the full gap's numerator
-        (at most ``_INNER_MAX / share x _INNER_SHARE`` sweeps). ``folded``: the restricted gap
+        (at most ``_INNER_MAX / share x INNER_SHARE`` sweeps). ``folded``: the restricted gap
         numerator of a sweep already made during the pass (:meth:`gauss_seidel`), counted as
         the first.
         """
-        limit = max(_INNER_MAX, int(_INNER_MAX * _INNER_SHARE / share))
+        limit = max(_INNER_MAX, int(_INNER_MAX * INNER_SHARE / share))
         sweeps = 0
         if folded is not None:
             sweeps = 1
@@ -617,11 +608,7 @@ def solve_gradient_projection(
     initial: ClassFlows | PathFlows | None = None,
     threads: int | None = None,
     callback: Callable[[IterationRecord], None] | None = None,
-    inner_share: float = _INNER_SHARE,
-    gauss_seidel_until: float = _GAUSS_SEIDEL_UNTIL,
-    keep_paths: bool | Literal["compact"] = True,
-    compact_routes: bool | None = None,
-    max_seconds: float | None = None,
+    options: SolverOptions | None = None,
 ) -> AssignmentResult:
     """Solve the assignment by path-based gradient projection (see the module docstring).
 
@@ -634,54 +621,22 @@ def solve_gradient_projection(
             do not meet ``gap``, their costs seed the first routes).
         threads: numba threads for the shortest paths (results do not depend on it).
         callback: Called with each convergence record as it is made.
-        inner_share: Inner sweeps (route shifts without new routes) continue while the
-            restricted gap exceeds this share of the full one. The default suits networks where
-            trees cost more than sweeps (the TNTP set); on small networks with many coupled
-            classes, where sweeps are cheap and converge slowly, a tighter share (e.g. 0.01)
-            is faster, above all from a warm start. Results meet ``gap`` either way.
-        gauss_seidel_until: Passes build their trees a few origins at a time between shifts
-            (Gauss–Seidel; the gap of such a pass is an estimate) while the gap is above this,
-            and at fixed costs in parallel (an exact gap) below it; a pass whose estimate meets
-            ``gap`` is followed by an exact one, so results meet ``gap`` either way. The
-            default suits the TNTP networks; on large congested networks ``0`` (Gauss–Seidel
-            passes until the target) is faster: see the README's Scale section.
-        keep_paths: Return the routes as ``result.paths`` (link ids, ``int32``). With compact
-            routes that is a copy four times the size of the solver's own store; ``False``
-            returns none and saves it, for very large networks where only the flows are
-            wanted (with ``int32`` routes the result shares the solver's store).
-            ``"compact"`` returns the routes as one-byte steps (``PathFlows.compact``), sharing
-            the solver's compact store: the checkpoint of a very large network.
-        compact_routes: Store route steps as one-byte out-link indices (a quarter of the
-            memory of ``int32`` link ids, read more slowly) — ``None``: on networks of at
-            least 250,000 nodes. Results are the same bit for bit either way.
-        max_seconds: Stop once an iteration begins after this many seconds (``None``: no
-            limit), as ``max_iter`` does: that iteration evaluates the flows exactly and the
-            result, not converged unless it meets ``gap``, returns them with their routes — a
-            checkpoint to warm-start from.
+        options: Tuning, route store and time limit (:class:`SolverOptions`; ``None``: the
+            defaults). ``max_seconds`` stops the solve once an iteration begins after that
+            long: that iteration evaluates the flows exactly and the result returns them with
+            their routes (unless ``keep_paths`` is ``False``), a checkpoint to warm-start from.
 
     Returns:
         The flows, their gap and objective, the convergence table and the routes.
     """
     if not np.isfinite(gap) or gap < 0:
         raise InvalidParameterError(f"gap = {gap!r}; give a number >= 0 such as 1e-6", key="gap")
-    if not 0.0 < inner_share < 1.0:
-        raise InvalidParameterError(
-            f"inner_share = {inner_share!r}; give a number in (0, 1) such as 0.25",
-            key="inner_share",
-        )
-    if not 0.0 <= gauss_seidel_until <= 1.0:
-        raise InvalidParameterError(
-            f"gauss_seidel_until = {gauss_seidel_until!r}; give a gap in [0, 1] such as 0.01",
-            key="gauss_seidel_until",
-        )
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
-    check_max_seconds(max_seconds)
-    if not (isinstance(keep_paths, bool) or keep_paths == "compact"):
-        raise InvalidParameterError(
-            f"keep_paths = {keep_paths!r}; give True, False or 'compact'", key="keep_paths"
-        )
-    solver = _Solver(problem, compact_routes)
+    if options is None:
+        options = SolverOptions()
+    max_seconds = options.max_seconds
+    solver = _Solver(problem, options.compact_routes)
     with numba_threads(threads), _tree_thread(solver.pipelined) as pool:
         started = time.perf_counter()
         if isinstance(initial, ClassFlows):
@@ -739,7 +694,7 @@ def solve_gradient_projection(
             if exact and not stop:
                 solver.sweep(solver.all_pairs)
             folded = None if exact else solver.folded
-            sweeps = 0 if stop else 1 + solver.inner(numerator, inner_share, folded)
+            sweeps = 0 if stop else 1 + solver.inner(numerator, options.inner_share, folded)
             history.append(
                 IterationRecord(
                     iteration,
@@ -757,11 +712,12 @@ def solve_gradient_projection(
                 break
             # Gauss-Seidel passes pay while flows are far from equilibrium (on congested grids,
             # all the way); later, exact passes (trees in parallel at fixed costs) certify the gap.
-            exact = gap_now <= max(gap, gauss_seidel_until)
+            exact = gap_now <= max(gap, options.gauss_seidel_until)
             iteration += 1
         pair_cost = solver.pair_cost.copy()
         seconds = time.perf_counter() - started
     route_count, route_bytes = solver.route_use()
+    keep_paths = options.keep_paths
     paths = solver.paths(compact=keep_paths == "compact") if keep_paths else None
     return AssignmentResult(
         flows=solver.flows(),

@@ -21,6 +21,7 @@ from counterflow.assign import (
     AssignmentResult,
     ClassFlows,
     IterationRecord,
+    SolverOptions,
     compile_kernels,
     evaluate_flows,
     single_class_problem,
@@ -194,6 +195,11 @@ def assign(
         distance_factor=distance_factor,
     )
     initial = None if warm_start is None else _read_warm_start(warm_start, folder)
+    options = (
+        SolverOptions()
+        if gauss_seidel_until is None
+        else SolverOptions(gauss_seidel_until=gauss_seidel_until)
+    )
     compile_seconds = compile_kernels()
 
     err = stderr_console()
@@ -223,7 +229,7 @@ def assign(
                 initial=initial,
                 threads=threads,
                 callback=report,
-                gauss_seidel_until=gauss_seidel_until,
+                options=options,
             )
         except DisconnectedDemandError as error:
             pairs = problem.classes[0].demand
