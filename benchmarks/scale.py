@@ -43,7 +43,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -54,6 +54,7 @@ from counterflow.assign import (
     AssignmentResult,
     IterationRecord,
     PathFlows,
+    SolverOptions,
     all_or_nothing,
     compile_kernels,
     single_class_problem,
@@ -335,6 +336,15 @@ def main() -> None:
         parser.error(f"--max-iter {args.max_iter}: give an integer >= 0")
     if args.gauss_seidel_until is not None and not 0.0 <= args.gauss_seidel_until <= 1.0:
         parser.error(f"--gauss-seidel-until {args.gauss_seidel_until}: give a gap in [0, 1]")
+    options = SolverOptions(
+        # Flows only, unless saved, and then the solver's own one-byte steps: no int32 copy of
+        # the routes at the end (4.7 GB after 50 passes at 1,000,000 nodes).
+        keep_paths="compact" if args.save_routes is not None else False,
+        compact_routes={"auto": None, "yes": True, "no": False}[args.compact_routes],
+        max_seconds=args.max_seconds if segmented else None,
+    )
+    if args.gauss_seidel_until is not None:
+        options = replace(options, gauss_seidel_until=args.gauss_seidel_until)
     compile_kernels()
     print(
         "| nodes | links | zones | pairs | algorithm | seconds | iterations | relative gap "
@@ -376,13 +386,8 @@ def main() -> None:
                 gap=args.gap,
                 max_iter=args.max_iter,
                 callback=stop_when_late,
-                gauss_seidel_until=args.gauss_seidel_until,
-                # Flows only, unless saved, and then the solver's own one-byte steps: no int32
-                # copy of the routes at the end (4.7 GB after 50 passes at 1,000,000 nodes).
-                keep_paths="compact" if args.save_routes is not None else False,
-                compact_routes={"auto": None, "yes": True, "no": False}[args.compact_routes],
                 initial=initial,
-                max_seconds=args.max_seconds if segmented else None,
+                options=options,
             )
             seconds, iterations, gap = result.seconds, result.iterations, result.relative_gap
             algorithm = result.algorithm

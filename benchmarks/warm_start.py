@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from counterflow.assign import AssignmentResult, PathFlows, solve_equilibrium
+from counterflow.assign import AssignmentResult, PathFlows, SolverOptions, solve_equilibrium
 from counterflow.model import INNER_SHARE, SOLVER_GAP, Context, WorldCache, prepare, simulate
 from counterflow.model.worlds import (
     WorldKey,
@@ -37,6 +37,7 @@ from counterflow.scenario import Strategy, load_scenario
 from counterflow.traffic import StrategyWorld
 
 T = TypeVar("T")
+WARM_OPTIONS = SolverOptions(inner_share=INNER_SHARE)  # the model's, as in solve_world
 
 
 def monthly_loop(context: Context, strategy: Strategy, replications: int) -> None:
@@ -60,7 +61,7 @@ def monthly_loop(context: Context, strategy: Strategy, replications: int) -> Non
             cold = time.perf_counter() - began
             began = time.perf_counter()
             result = solve_equilibrium(
-                world.problem, gap=SOLVER_GAP, initial=start, inner_share=INNER_SHARE
+                world.problem, gap=SOLVER_GAP, initial=start, options=WARM_OPTIONS
             )
             warm = time.perf_counter() - began
             is_change = previous is not None and previous[0] != key
@@ -117,7 +118,7 @@ def main() -> None:
             world: StrategyWorld = world, start: PathFlows | None = start
         ) -> AssignmentResult:
             return solve_equilibrium(
-                world.problem, gap=SOLVER_GAP, initial=start, inner_share=INNER_SHARE
+                world.problem, gap=SOLVER_GAP, initial=start, options=WARM_OPTIONS
             )
 
         cold, cold_result = timed(solve_cold, args.runs)

@@ -1,5 +1,6 @@
 """The benchmark scripts: bad command lines get one line and exit 2 before any work; a short
-scale run works end to end."""
+scale run works end to end. (The scripts of ``benchmarks/experiments/`` are not checked here:
+each answered one past question and is kept to rerun, not maintained with the engine.)"""
 
 from __future__ import annotations
 
@@ -21,26 +22,7 @@ from counterflow.assign import PathFlows, decode_paths
     [
         ("scale.py", ["--nodes", "400"], "--nodes 400: the grid must hold 500 zones"),
         ("scale.py", ["--gauss-seidel-until", "2"], "--gauss-seidel-until 2.0: give a gap"),
-        ("sweeps_per_pass.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
-        ("sweeps_per_pass.py", ["--variants", "more"], "'more' is not a variant"),
-        (
-            "sweeps_per_pass.py",
-            ["--variants", "gauss-seidel:share=2"],
-            "'gauss-seidel:share=2' is not a variant",
-        ),
-        ("two_thread_shifts.py", ["--variants", "sync=0"], "'sync=0' is not a variant"),
-        ("two_thread_shifts.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
-        ("sweep_order.py", ["--variants", "run=0"], "'run=0' is not a variant"),
-        ("grid_load.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
-        ("route_store.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
-        ("route_store.py", ["--rounds", "0"], "--rounds 0: give an integer >= 1"),
-        ("sweep_reads.py", ["--nodes", "100"], "--nodes 100: the grid must hold 500 zones"),
-        ("sweep_reads.py", ["--passes", "-1"], "--passes -1: give an integer >= 0"),
         ("scale.py", ["--max-iter", "-1"], "--max-iter -1: give an integer >= 0"),
-        ("pas_segments.py", ["--merge", "widest"], "--merge 'widest' is not a rule"),
-        ("pas_segments.py", ["--passes", "0"], "--passes 0: give an integer >= 1"),
-        ("pas_segments.py", ["--gap", "0"], "--gap 0.0: give a relative gap in (0, 1)"),
-        ("pas_segments.py", ["--nodes", "200000"], "origin flows would take 3.0 GiB"),
     ],
 )
 def test_bad_command_lines_exit_2_with_one_line(

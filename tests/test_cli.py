@@ -10,12 +10,20 @@ from pathlib import Path
 import pytest
 
 from counterflow.cli import main
+from counterflow.network import make_grid_network, write_tntp
 
 
 @pytest.fixture(scope="module")
 def grid_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("nets") / "grid"
-    assert main(["make-grid", str(folder), "--side", "12", "--zones", "15", "--seed", "5"]) == 0
+    grid = make_grid_network(12, num_zones=15, trips_per_zone=1500.0, seed=5, name="grid")
+    write_tntp(
+        folder,
+        grid.network,
+        origins=grid.origins,
+        destinations=grid.destinations,
+        volume=grid.volume,
+    )
     return folder
 
 

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import pairwise
-from pathlib import Path
 
 import numba
 import numpy as np
@@ -17,19 +16,19 @@ import pytest
 from _networks import affine_costs, braess, elastic_braess, network, travel_class
 from counterflow.assign import (
     AssignmentProblem,
-    AssignmentResult,
     PathFlows,
+    SolverOptions,
     class_costs,
-    decode_paths,
     evaluate_flows,
     gradient_projection,
     single_class_problem,
     solve_equilibrium,
 )
 from counterflow.assign.gradient_projection import _Solver
-from counterflow.errors import InvalidParameterError
 from counterflow.network import LinkCosts, make_grid_network
 from test_path_optimality import small_network
+
+SEIDEL = SolverOptions(gauss_seidel_until=0.0)  # Gauss-Seidel passes until the target
 
 
 def two_routes() -> AssignmentProblem:
@@ -216,122 +215,6 @@ def replace_volume(demand, volume):  # type: ignore[no-untyped-def]
     return ODPairs.from_arrays(demand.origin, demand.destination, volume)
 
 
-def test_bad_warm_start_paths_are_refused() -> None:
-    problem = grid()
-    paths = solve_equilibrium(problem, gap=1e-4).paths
-    assert paths is not None
-    other = grid(side=10, zones=10)
-    with pytest.raises(InvalidParameterError, match="pairs"):
-        solve_equilibrium(other, initial=paths)
-    broken = np.array(paths.store)
-    broken[int(paths.path_start[0])] = problem.network.num_links + 5
-    with pytest.raises(InvalidParameterError, match="outside this network"):
-        solve_equilibrium(problem, initial=replace(paths, store=broken))
-    shuffled = np.array(paths.store)
-    long_path = int(np.argmax(paths.path_length))
-    start = int(paths.path_start[long_path])
-    shuffled[start + 1], shuffled[start + 2] = shuffled[start + 2], shuffled[start + 1]
-    with pytest.raises(InvalidParameterError, match=r"chain|origin"):
-        solve_equilibrium(problem, initial=replace(paths, store=shuffled))
-    negative = np.array(paths.path_flow)
-    negative[0] = -1.0
-    with pytest.raises(InvalidParameterError, match=">= 0"):
-        solve_equilibrium(problem, initial=replace(paths, path_flow=negative))
-
-
-def test_each_fault_of_warm_start_routes_is_named() -> None:
-    # One table per fault the in-place walk (check_routes) tells apart, on int32 routes and
-    # on the compact store they are read into.
-    problem = grid()
-    paths = solve_equilibrium(problem, gap=1e-4).paths
-    assert paths is not None
-    last = paths.num_paths - 1
-    two = int(np.argmax(paths.path_length > 1))  # a path of at least two links
-    outside = np.array(paths.path_start)
-    outside[last] = paths.store.shape[0] - int(paths.path_length[last]) + 1
-    begun = np.array(paths.path_start)
-    begun[two] += 1  # starts at the path's second link: from another node
-    cut = np.array(paths.path_length)
-    cut[two] -= 1  # ends one link early: at another node
-    joined = np.array(paths.store)
-    joined[int(paths.path_start[two]) + 1] = joined[int(paths.path_start[two])]
-    counts = np.array(paths.pair_path)
-    counts[1] = counts[2] + 1
-    cases = {
-        "outside the link store": replace(paths, path_start=outside),
-        "origin and destination": replace(paths, path_start=begun),
-        "origin and destination ": replace(paths, path_length=cut),
-        "not a chain": replace(paths, store=joined),
-        "running count": replace(paths, pair_path=counts),
-        "integers": replace(paths, store=paths.store.astype(np.float64)),
-    }
-    for fault, bad in cases.items():
-        for compact in (False, True):
-            with pytest.raises(InvalidParameterError, match=fault.strip()):
-                solve_equilibrium(problem, algorithm="gp", initial=bad, compact_routes=compact)
-
-
-def test_compact_routes_are_the_same_routes_in_a_quarter_of_the_bytes() -> None:
-    problem = grid()
-    ids = solve_equilibrium(problem, gap=1e-6, compact_routes=True)
-    assert ids.paths is not None
-    assert not ids.paths.compact
-    for compact_solver in (True, False):
-        steps = solve_equilibrium(
-            problem, gap=1e-6, compact_routes=compact_solver, keep_paths="compact"
-        )
-        assert steps.paths is not None
-        assert steps.paths.compact
-        assert steps.paths.store.dtype == np.uint8
-        assert steps.paths.store.nbytes * 4 == ids.paths.store.nbytes
-        read = decode_paths(problem, steps.paths)
-        for name in ("pair_path", "path_start", "path_length", "path_flow", "store"):
-            assert np.array_equal(getattr(read, name), getattr(ids.paths, name)), name
-        with pytest.raises(ValueError, match="decode_paths"):
-            steps.paths.links(0)
-        # A warm start from steps is the warm start from link ids, in either kind of solver.
-        for compact_warm in (True, False):
-            warm = solve_equilibrium(
-                problem, gap=1e-10, max_iter=2, initial=steps.paths, compact_routes=compact_warm
-            )
-            same = solve_equilibrium(
-                problem, gap=1e-10, max_iter=2, initial=ids.paths, compact_routes=compact_warm
-            )
-            assert np.array_equal(warm.flows.link, same.flows.link)
-            assert [r.relative_gap for r in warm.history] == [r.relative_gap for r in same.history]
-
-
-def test_each_fault_of_compact_warm_start_routes_is_named() -> None:
-    problem = grid()
-    paths = solve_equilibrium(problem, gap=1e-4, keep_paths="compact").paths
-    assert paths is not None
-    assert paths.compact
-    two = int(np.argmax(paths.path_length > 1))
-    beyond = np.array(paths.store)
-    beyond[int(paths.path_start[two])] = 200  # no node of a grid has 200 out-links
-    cut = np.array(paths.path_length)
-    cut[two] -= 1
-    outside = np.array(paths.path_start)
-    outside[-1] = paths.store.shape[0]
-    cases = {
-        "no out-link of its node": replace(paths, store=beyond),
-        "origin and destination": replace(paths, path_length=cut),
-        "outside the link store": replace(paths, path_start=outside),
-    }
-    for fault, bad in cases.items():
-        for compact in (False, True):
-            with pytest.raises(InvalidParameterError, match=fault):
-                solve_equilibrium(problem, algorithm="gp", initial=bad, compact_routes=compact)
-        with pytest.raises(InvalidParameterError, match=fault):
-            decode_paths(problem, bad)
-
-
-@pytest.mark.parametrize("keep", ["steps", 2, None])
-def test_bad_keep_paths_is_refused(keep: object) -> None:
-    with pytest.raises(InvalidParameterError, match="keep_paths"):
-        solve_equilibrium(grid(), algorithm="gp", keep_paths=keep)  # type: ignore[arg-type]
-
-
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs NUMBA_NUM_THREADS >= 2")
 def test_one_and_two_threads_give_identical_bits() -> None:
     # 60 zones x 900 nodes per block is above the parallel threshold: the second run really
@@ -356,9 +239,7 @@ def test_trees_built_on_a_worker_thread_during_the_shifts_give_identical_bits(
     # 900 nodes are below the size where the worker pays: lower it to use it here.
     monkeypatch.setattr(gradient_projection, "_PIPELINE_NODES", 100)
     problem = grid(30, 40, seed=5)
-    one = solve_equilibrium(
-        problem, algorithm="gp", gap=0.0, max_iter=6, threads=1, gauss_seidel_until=0.0
-    )
+    one = solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=6, threads=1, options=SEIDEL)
     workers: set[str] = set()
     trees = _Solver.trees
 
@@ -369,9 +250,7 @@ def test_trees_built_on_a_worker_thread_during_the_shifts_give_identical_bits(
         trees(self, k, first, last, cost, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_Solver, "trees", record)
-    two = solve_equilibrium(
-        problem, algorithm="gp", gap=0.0, max_iter=6, threads=2, gauss_seidel_until=0.0
-    )
+    two = solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=6, threads=2, options=SEIDEL)
     assert any(name.startswith("counterflow-trees") for name in workers)
     assert np.array_equal(one.flows.link, two.flows.link)
     assert [r.relative_gap for r in one.history] == [r.relative_gap for r in two.history]
@@ -414,7 +293,7 @@ def test_pipelined_passes_never_sweep_pairs_whose_trees_are_being_built(
     monkeypatch.setattr(_Solver, "shifts", record_shifts)
     result = solve_equilibrium(
         grid(30, 40, seed=5), algorithm="gp", gap=0.0, max_iter=4, threads=1,
-        gauss_seidel_until=0.0,
+        options=SEIDEL,
     )  # fmt: skip
     assert result.iterations == 4
     assert len(swept) > 4 * 2 * 10  # 10 blocks a pass: block shifts and slices
@@ -424,9 +303,9 @@ def test_the_folded_sweep_reaches_the_same_equilibrium(monkeypatch: pytest.Monke
     # Passes with the first inner sweep folded in (pipelined) and passes followed by it reach
     # the same equilibrium; the folded sweep counts as one of the pass's sweeps.
     problem = grid(30, 40, seed=5)
-    after = solve_equilibrium(problem, algorithm="gp", gap=1e-9, gauss_seidel_until=0.0)
+    after = solve_equilibrium(problem, algorithm="gp", gap=1e-9, options=SEIDEL)
     monkeypatch.setattr(gradient_projection, "_PIPELINE_NODES", 100)
-    folded = solve_equilibrium(problem, algorithm="gp", gap=1e-9, gauss_seidel_until=0.0)
+    folded = solve_equilibrium(problem, algorithm="gp", gap=1e-9, options=SEIDEL)
     assert after.converged
     assert folded.converged
     assert folded.objective == pytest.approx(after.objective, rel=1e-9)
@@ -443,7 +322,9 @@ def test_max_seconds_stops_at_the_next_evaluation_and_gp_resumes_from_its_routes
     algorithm: str,
 ) -> None:
     problem = grid()
-    late = solve_equilibrium(problem, algorithm=algorithm, gap=0.0, max_seconds=1e-9)
+    late = solve_equilibrium(
+        problem, algorithm=algorithm, gap=0.0, options=SolverOptions(max_seconds=1e-9)
+    )
     assert not late.converged
     assert late.iterations == 0
     assert not late.history[-1].gap_estimated
@@ -456,13 +337,6 @@ def test_max_seconds_stops_at_the_next_evaluation_and_gp_resumes_from_its_routes
         direct = solve_equilibrium(problem, gap=1e-9)
         assert resumed.converged
         assert resumed.objective == pytest.approx(direct.objective, rel=1e-9)
-
-
-@pytest.mark.parametrize("max_seconds", [0.0, -1.0, float("nan"), float("inf")])
-@pytest.mark.parametrize("algorithm", ["gp", "bfw"])
-def test_bad_max_seconds_is_refused(algorithm: str, max_seconds: float) -> None:
-    with pytest.raises(InvalidParameterError, match="max_seconds"):
-        solve_equilibrium(grid(), algorithm=algorithm, max_seconds=max_seconds)
 
 
 def test_auto_runs_gradient_projection() -> None:
@@ -546,9 +420,7 @@ def test_gauss_seidel_passes_to_the_target_reach_the_same_certified_equilibrium(
 ) -> None:
     problem = PROBLEMS[name][0]()
     default = solve_equilibrium(problem, algorithm="gp", gap=1e-10, max_iter=2000)
-    seidel = solve_equilibrium(
-        problem, algorithm="gp", gap=1e-10, max_iter=2000, gauss_seidel_until=0.0
-    )
+    seidel = solve_equilibrium(problem, algorithm="gp", gap=1e-10, max_iter=2000, options=SEIDEL)
     assert seidel.converged
     assert not seidel.history[-1].gap_estimated  # the stop is certified by an exact pass
     assert evaluate_flows(problem, seidel.flows).relative_gap <= 1e-10
@@ -574,7 +446,7 @@ def test_gauss_seidel_passes_visit_the_origin_blocks_in_a_fresh_order(
         trees(self, k, first, last, cost, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_Solver, "trees", record)
-    solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=2, gauss_seidel_until=0.0)
+    solve_equilibrium(problem, algorithm="gp", gap=0.0, max_iter=2, options=SEIDEL)
     blocks = list(range(0, 30, gradient_projection._GS_BLOCK))
     # The first routes' trees come in one block (first origin 0), then two Gauss-Seidel
     # passes of every block, then the exact pass that ends the solve at max_iter.
@@ -585,204 +457,6 @@ def test_gauss_seidel_passes_visit_the_origin_blocks_in_a_fresh_order(
         assert sorted(order) == blocks
     assert passes[0] != blocks
     assert passes[0] != passes[1]
-
-
-def test_bad_gauss_seidel_until_is_refused() -> None:
-    for value in (-0.1, 1.5, float("nan")):
-        with pytest.raises(InvalidParameterError, match="gauss_seidel_until"):
-            solve_equilibrium(grid(), algorithm="gp", gauss_seidel_until=value)
-
-
-def test_the_route_store_grows_in_place_and_copies_only_while_a_view_of_it_lives(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(gradient_projection, "_MAP_BYTES", 0)  # every store in its own map
-    solver = _Solver(grid())
-    memory = gradient_projection._map_under(solver.store, read_only=False)
-    assert memory is not None
-    size = solver.store.shape[0]
-    codes = (np.arange(size) % 4).astype(solver.store.dtype)
-    solver.store[:] = codes
-    solver.used = size
-    solver._reserve(10)
-    assert (
-        gradient_projection._map_under(solver.store, read_only=False) is memory
-    )  # the same map, grown
-    assert solver.store.shape[0] >= size + 10
-    assert np.array_equal(solver.store[:size], codes)
-    view = solver.store[:size]  # e.g. the routes of a result handed out
-    solver.used = solver.store.shape[0]
-    solver._reserve(solver.store.shape[0])
-    assert (
-        gradient_projection._map_under(solver.store, read_only=False) is not memory
-    )  # a view lived: copied
-    assert np.array_equal(solver.store[:size], codes)
-    assert np.array_equal(view, codes)  # and the view still reads valid memory
-
-
-def peak_resident_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")
-
-
-def test_a_large_route_store_grows_without_a_second_copy_resident() -> None:
-    """numpy's resize copies a large block (both resident); the store's own map does not."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # the peak resident set := the current
-    except OSError:
-        pytest.skip("needs /proc/self/clear_refs (Linux) to reset the peak resident set")
-    solver = _Solver(grid())
-    solver.store = gradient_projection._new_store(128 << 20, np.dtype(np.uint8))
-    solver.store[:] = 1  # resident: 128 MiB
-    solver.used = solver.store.shape[0]
-    Path("/proc/self/clear_refs").write_text("5")
-    before = peak_resident_mib()
-    solver._reserve(1)
-    assert peak_resident_mib() - before < 32  # no second 128 MiB
-    assert solver.store.shape[0] >= (128 << 20) + 1
-    assert (solver.store[: 128 << 20] == 1).all()
-    assert solver.store[-1] == 0
-
-
-def resident_bytes_of_map(array: np.ndarray) -> int:
-    """Resident bytes of the file mapping that ``array`` views (``/proc/self/smaps``, Linux)."""
-    base = np.frombuffer(array.base, dtype=np.uint8, count=1).ctypes.data
-    found = False
-    for line in Path("/proc/self/smaps").read_text().splitlines():
-        first = line.split(maxsplit=1)[0]
-        if not first.endswith(":"):  # a mapping's header: start-end perms offset ...
-            found = int(first.split("-")[0], 16) == base
-        elif found and first == "Rss:":
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no such mapping")
-
-
-@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")
-def test_warm_start_routes_mapped_from_a_file_are_copied_once_and_handed_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A resumed solve reads a mapped checkpoint slice by slice, never holding it twice."""
-    problem = grid()
-    for compact in (True, False):
-        kept = "compact" if compact else True
-        solved = solve_equilibrium(problem, gap=1e-3, compact_routes=compact, keep_paths=kept)
-        assert solved.paths is not None
-        np.save(tmp_path / "store.npy", solved.paths.store)
-        mapped = np.load(tmp_path / "store.npy", mmap_mode="r")
-        assert np.array_equal(mapped, solved.paths.store)  # every page read: resident
-        assert resident_bytes_of_map(mapped) >= solved.paths.store.nbytes
-        monkeypatch.setattr(gradient_projection, "_COPY_SLICE", 4096)  # many slices
-        warm = solve_equilibrium(
-            problem,
-            gap=1e-10,
-            max_iter=2,
-            initial=replace(solved.paths, store=mapped),
-            compact_routes=compact,
-        )
-        assert resident_bytes_of_map(mapped) <= 4096  # handed back; the check read the copy
-        same = solve_equilibrium(
-            problem, gap=1e-10, max_iter=2, initial=solved.paths, compact_routes=compact
-        )
-        assert np.array_equal(warm.flows.link, same.flows.link)
-        assert [r.relative_gap for r in warm.history] == [r.relative_gap for r in same.history]
-        assert np.array_equal(mapped, solved.paths.store)  # the file is as it was
-        del mapped
-
-
-def test_a_copy_on_write_map_keeps_its_own_changes_when_copied(tmp_path: Path) -> None:
-    np.save(tmp_path / "store.npy", np.arange(10_000, dtype=np.int32))
-    changed = np.load(tmp_path / "store.npy", mmap_mode="c")
-    changed[:5000] = -1  # pages of this process only, not in the file: never handed back
-    copy = gradient_projection._private_copy(changed)
-    assert np.array_equal(copy, changed)
-    assert (changed[:5000] == -1).all()
-    assert copy.flags.owndata
-    assert copy.flags.writeable
-
-
-def solve_both_ways(
-    problem: AssignmentProblem, gap: float, max_iter: int | None = None
-) -> tuple[AssignmentResult, AssignmentResult]:
-    """Solve with int32 and with compact route stores."""
-    return tuple(  # type: ignore[return-value]
-        solve_equilibrium(problem, algorithm="gp", gap=gap, max_iter=max_iter, compact_routes=c)
-        for c in (False, True)
-    )
-
-
-@pytest.mark.parametrize("name", ["random-own-4", "elastic-braess", "blocked-zones", "grid"])
-def test_compact_routes_give_identical_bits_and_the_same_routes(name: str) -> None:
-    # One-byte route steps are read back to the same link ids, summed in the same order.
-    problem = PROBLEMS[name][0]()
-    plain, compact = solve_both_ways(problem, gap=1e-10, max_iter=500)
-    assert np.array_equal(plain.flows.link, compact.flows.link)
-    assert np.array_equal(plain.flows.abstain, compact.flows.abstain)
-    assert [r.relative_gap for r in plain.history] == [r.relative_gap for r in compact.history]
-    assert plain.paths is not None
-    assert compact.paths is not None
-    for field in ("pair_path", "path_start", "path_length", "path_flow", "store"):
-        assert np.array_equal(getattr(plain.paths, field), getattr(compact.paths, field)), field
-    assert compact.paths.store.dtype == np.int32  # results hold link ids either way
-    assert plain.route_count == compact.route_count == plain.paths.num_paths
-    # The plain store holds 4 bytes a step, the compact one 1; the path table is the same.
-    steps = int(plain.paths.path_length.sum())
-    assert plain.route_bytes is not None
-    assert compact.route_bytes is not None
-    assert plain.route_bytes - compact.route_bytes == 3 * steps
-    # A warm start from the routes is read into the compact store and stops at once.
-    warm = solve_equilibrium(
-        problem, algorithm="gp", gap=1e-10, initial=plain.paths, compact_routes=True
-    )
-    assert warm.iterations == 0
-    assert np.array_equal(warm.flows.link, plain.flows.link)
-
-
-def star(spokes: int) -> AssignmentProblem:
-    """One origin, ``spokes`` parallel two-link routes (node 0's out-degree is ``spokes``)."""
-    links = [(0, 1 + i) for i in range(spokes)] + [(1 + i, spokes + 1) for i in range(spokes)]
-    rng = np.random.default_rng(5)
-    free = np.r_[rng.uniform(1.0, 3.0, spokes), np.ones(spokes)]
-    return AssignmentProblem(
-        network=network(spokes + 2, links),
-        costs=affine_costs(list(free), [0.05] * (2 * spokes)),
-        classes=(travel_class(2 * spokes, [(0, spokes + 1, 3000.0)]),),
-    )
-
-
-def test_a_node_with_more_than_256_out_links_gets_two_byte_route_steps() -> None:
-    problem = star(300)
-    link_code, forward = gradient_projection.route_coding(problem.network, True)
-    assert link_code.dtype == np.uint16
-    assert int(link_code.max()) == 299
-    assert gradient_projection.route_coding(star(200).network, True)[0].dtype == np.uint8
-    assert forward.shape == (problem.network.num_links, 2)
-    plain, compact = solve_both_ways(problem, gap=1e-9)
-    assert compact.converged
-    assert np.array_equal(plain.flows.link, compact.flows.link)
-    assert compact.paths is not None
-    assert plain.paths is not None
-    assert np.array_equal(plain.paths.store, compact.paths.store)
-
-
-def test_keep_paths_false_returns_no_routes_but_counts_them() -> None:
-    problem = grid()
-    kept = solve_equilibrium(problem, gap=1e-6)
-    bare = solve_equilibrium(problem, gap=1e-6, keep_paths=False)
-    assert bare.paths is None
-    assert kept.paths is not None
-    assert bare.route_count == kept.route_count == kept.paths.num_paths
-    assert np.array_equal(bare.flows.link, kept.flows.link)
-    assert solve_equilibrium(problem, algorithm="bfw", gap=1e-3).route_count is None
-
-
-def test_large_networks_store_compact_routes_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    problem = grid()
-    assert _Solver(problem).store.dtype == np.int32
-    monkeypatch.setattr(gradient_projection, "_COMPACT_NODES", problem.network.num_nodes)
-    assert _Solver(problem).store.dtype == np.uint8
-    assert _Solver(problem, compact=False).store.dtype == np.int32
 
 
 def test_classes_without_fixed_costs_or_own_term_shift_the_same_bits_on_less_reading(

@@ -1,16 +1,18 @@
 """Traffic-assignment engine: shortest paths, loading, gradient projection and the FW family.
 
-The one entry point is :func:`solve_equilibrium`; :func:`evaluate_flows` scores any solution
-(ours or another solver's) by relative gap and Beckmann objective.
+The one entry point is :func:`solve_equilibrium` (its options beyond the target are one
+:class:`SolverOptions`); :func:`evaluate_flows` scores any solution (ours or another solver's)
+by relative gap and Beckmann objective.
 """
 
+from counterflow.assign._routes import decode_paths
 from counterflow.assign.frank_wolfe import (
     FW_ALGORITHMS,
     AssignmentResult,
     IterationRecord,
     solve_frank_wolfe,
 )
-from counterflow.assign.gradient_projection import decode_paths, solve_gradient_projection
+from counterflow.assign.gradient_projection import solve_gradient_projection
 from counterflow.assign.loading import (
     Evaluation,
     all_or_nothing,
@@ -18,6 +20,7 @@ from counterflow.assign.loading import (
     class_costs,
     evaluate_flows,
 )
+from counterflow.assign.options import SolverOptions
 from counterflow.assign.problem import (
     AssignmentProblem,
     ClassFlows,
@@ -42,6 +45,7 @@ __all__ = [
     "IterationRecord",
     "ODPairs",
     "PathFlows",
+    "SolverOptions",
     "TravelClass",
     "all_or_nothing",
     "beckmann_objective",

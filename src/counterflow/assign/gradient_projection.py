@@ -27,10 +27,10 @@ Every pair keeps the set of routes it has used. One iteration:
    trees, while the restricted problem's gap is above a share of the full one: shifting on
    known routes is much cheaper than a tree per origin.
 
-While the gap is above ``gauss_seidel_until`` (default ``_GAUSS_SEIDEL_UNTIL``) the trees of
-step 1 are instead built a few origins at a time, the blocks in a fresh random order, between
-the shifts of step 2, so that each block sees the costs the earlier blocks left; the gap of
-such a pass is an estimate, and the solve stops only on an exact one. On large networks such a
+While the gap is above ``gauss_seidel_until`` (:class:`SolverOptions`) the trees of step 1 are
+instead built a few origins at a time, the blocks in a fresh random order, between the shifts
+of step 2, so that each block sees the costs the earlier blocks left; the gap of such a pass
+is an estimate, and the solve stops only on an exact one. On large networks such a
 pass is pipelined: a worker thread builds the next block's trees while this thread shifts the
 current block's pairs (the shifts are sequential; the trees are not), and the first inner sweep
 of step 3 is folded into the pass, one slice of the pairs after each block's shifts, so that
@@ -43,42 +43,37 @@ the Newton curvature ``t'(X_a) + own_k``), abstain links, and warm starts — ex
 they do not yet meet the gap, only seed the first routes, since link flows do not say which
 routes carry them).
 
-Memory: one ``int32`` link id per link of every stored route, plus per path three numbers; no
-origins-by-links array is ever formed. On networks of at least ``_COMPACT_NODES`` nodes (or
-with ``compact_routes=True``) a route step is one byte instead — the link's index among its
-tail node's out-links, read from the pair's origin (two bytes where a node has more than 256
-out-links) — a quarter of the memory for a slower read. A route store of 64 MiB or more lives
-in its own private anonymous memory map and grows in place (``mremap``), without a second copy
-while it grows (:func:`_new_store`). Trees are built in blocks of origins sized to a fixed
-budget. The routes a result returns (:class:`PathFlows`) are link ids, ``int32``; on a very
-large network where only the flows are wanted, ``keep_paths=False`` saves that copy. Warm-start
-routes already in the solver's coding are copied a slice at a time; where they lie in a
-read-only memory map of a file (a checkpoint: ``np.load(..., mmap_mode="r")``) each slice's
-pages are handed back once copied, and the check reads the copy, so they are never resident
-twice.
+Memory: one ``int32`` link id per link of every stored route (one byte on large networks), plus
+per path three numbers; no origins-by-links array is ever formed. Trees are built in blocks of
+origins sized to a fixed budget. How routes are stored, grown in place, checked, decoded and
+read from checkpoints is the route store's business (:mod:`counterflow.assign._routes`).
 """
 
 from __future__ import annotations
 
-import mmap
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from queue import Empty, SimpleQueue
-from typing import Literal
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from counterflow.assign import _path_kernels
+from counterflow.assign._routes import (
+    RouteStore,
+    result_store,
+    route_coding,
+    store_dtype,
+    uses_compact_steps,
+    warm_start_store,
+)
 from counterflow.assign.frank_wolfe import (
     AssignmentResult,
     IterationRecord,
     check_initial,
-    check_max_seconds,
 )
 from counterflow.assign.loading import (
     beckmann_objective,
@@ -87,28 +82,19 @@ from counterflow.assign.loading import (
     raise_if_stranded,
     relative_gap,
 )
+from counterflow.assign.options import INNER_SHARE, SolverOptions
 from counterflow.assign.problem import AssignmentProblem, ClassFlows, PathFlows
 from counterflow.errors import InvalidParameterError
-from counterflow.network.graph import Network
 
-__all__ = ["decode_paths", "path_link_flows", "solve_gradient_projection"]
+__all__ = ["path_link_flows", "solve_gradient_projection"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-# Inner sweeps continue while the restricted gap exceeds this share of the full gap's numerator
-# (assumption: tuned on the TNTP networks for time to 1e-6; any value in (0, 1) converges).
-_INNER_SHARE = 0.25
 _INNER_MAX = 20
 _PRED_BUDGET = 1 << 24  # int32 entries of the per-block tree buffer (64 MiB)
 _PARALLEL_WORK = 20_000  # below this many (origins x nodes) per block, one thread is faster
-# Gap above which an iteration builds its trees block by block between shifts (assumption:
-# from the TNTP networks, where the first two or three passes gain most from it; Gauss-Seidel
-# passes all the way took 1.1-1.6x the time to gap 1e-6 on the six networks of
-# benchmarks/tntp.py. On the congested scale grids they pay all the way: pass 0 there).
-_GAUSS_SEIDEL_UNTIL = 1e-2
 _GS_BLOCK = 4  # origins per block of the Gauss-Seidel pass (fixed: results ignore threads)
-_COMPACT_SHARE = 0.25  # compact the store when this share of it holds dropped routes
 # A pair whose costlier routes cost at most (1 + this share x the current relative gap) times
 # its cheapest is not moved (assumption: on the 10,000-node scale grid, a fixed 1e-6 cut the
 # time to gap 1e-4 by 17% at the same iterations; a pair so skipped adds at most this share
@@ -117,8 +103,8 @@ _SKIP_SHARE = 0.01
 # Every sweep visits the pairs in runs of this many consecutive pairs (pairs are numbered origin
 # by origin), the runs in a random order drawn afresh from a generator seeded with
 # ``_ORDER_SEED`` (assumption: measured on the 10,000-node scale grid to gap 1e-4 with
-# benchmarks/sweep_order.py — pairs in index order, one origin after another, took 54
-# iterations; runs of 8, 35; of 64, 36; of 256, 40; every pair on its own, 34 but 1.2x the
+# benchmarks/experiments/sweep_order.py — pairs in index order, one origin after another, took
+# 54 iterations; runs of 8, 35; of 64, 36; of 256, 40; every pair on its own, 34 but 1.2x the
 # time of runs of 8. A fixed order lets the same origins always move first onto the routes
 # cheap at that moment; consecutive pairs share an origin and the links near it, so runs keep
 # memory access local).
@@ -130,13 +116,6 @@ _ORDER_SEED = 1994
 # less time; at 10,000 nodes, where a block's trees take twice its shifts and the two threads
 # slow each other down, 6% more; see the README's Scale section).
 _PIPELINE_NODES = 50_000
-# Networks of at least this many nodes store route steps as one-byte out-link indices instead of
-# int32 link ids (assumption, from the scale grids: reading a coded route is a chain of
-# dependent loads, which made sweeps 1.07-1.24x slower at 10,000 nodes and 1.20x at 100,000,
-# trees about 1.05x — benchmarks/route_store.py; the int32 store, 1.6 GB at 100,000 nodes,
-# still fits a laptop, while at 1,000,000 it is projected at 5-11 GB; see the README's Scale
-# section).
-_COMPACT_NODES = 250_000
 
 
 class _Solver:
@@ -153,8 +132,7 @@ class _Solver:
         )
         self.destination = np.concatenate([c.demand.destination for c in problem.classes])
         self.pair_origin = np.concatenate([c.demand.origin for c in problem.classes])
-        if compact is None:
-            compact = network.num_nodes >= _COMPACT_NODES
+        compact = uses_compact_steps(network, compact)
         self.link_code, self.forward = route_coding(network, compact)
         self.fixed = np.stack([c.fixed_cost for c in problem.classes])
         self.own = np.array([c.own_cost for c in problem.classes])
@@ -166,10 +144,9 @@ class _Solver:
         self.path_start = np.zeros(0, dtype=np.int64)
         self.path_length = np.zeros(0, dtype=np.int64)
         self.path_flow = np.zeros(0)
-        self.store: NDArray[np.integer] = _new_store(
-            max(1024, 4 * num_pairs), self.link_code.dtype if compact else np.dtype(np.int32)
+        self.routes = RouteStore.empty(
+            max(1024, 4 * num_pairs), store_dtype(self.link_code, compact)
         )
-        self.used = 0
         self.abstain = np.zeros(num_pairs)
         num_links = network.num_links
         self.class_flow = np.zeros((problem.num_classes, num_links))
@@ -203,30 +180,13 @@ class _Solver:
                 f"has {num_pairs}: pass the paths of a solve of the same demand pairs",
                 key="initial",
             )
-        compact = bool(self.forward.shape[0])
-        kind = self.link_code.dtype if compact else np.dtype(np.int32)
-        store = np.asarray(paths.store)
-        if paths.compact == compact and store.dtype == kind:
-            # Already in this solver's coding (a resumed solve): copy, then check the copy, so
-            # that routes mapped from a file are read once and never resident twice.
-            self.store = _private_copy(store)
-            check_paths(problem, replace(paths, store=self.store))
-        else:
-            check_paths(problem, paths)
-            if paths.compact and not compact:
-                self.store = decoded_store(problem, paths)
-            else:
-                self.store = _new_store(store.shape[0], kind)
-                if paths.compact or not compact:  # steps of another width, or link ids
-                    self.store[:] = store  # (checked above: they fit)
-                else:
-                    # Checked above: every path is a chain. (Indexing link_code by the store
-                    # would first copy it as int64 indices: 5 GB at a million nodes.)
-                    _path_kernels.encode_store(store, self.link_code, self.store)
+        steps = warm_start_store(
+            problem, paths, self.link_code, compact=bool(self.forward.shape[0])
+        )
+        self.routes = RouteStore(steps, used=int(steps.shape[0]))
         self.pair_path = paths.pair_path.astype(np.int64)
         self.path_start = paths.path_start.astype(np.int64)
         self.path_length = paths.path_length.astype(np.int64)
-        self.used = int(self.store.shape[0])
         # Keep each pair's split between routes and abstaining; scale it to the new volume.
         old = np.where(paths.volume > 0, paths.volume, 1.0)
         ratio = self.volume / old
@@ -243,7 +203,7 @@ class _Solver:
             self.path_start,
             self.path_length,
             self.path_flow,
-            self.store,
+            self.routes.steps,
             self.problem.network.out_start,
             self.forward,
             self.class_flow,
@@ -330,7 +290,7 @@ class _Solver:
             self.path_start,
             self.path_length,
             self.path_flow,
-            self.store,
+            self.routes.steps,
             self.volume,
             self.abstain,
             self.abstain_base,
@@ -365,8 +325,8 @@ class _Solver:
         lengths = self.candidate_length[pairs]
         need = int(lengths.sum())
         if need:
-            self._reserve(need)
-            self.candidate_start[pairs] = self.used + np.cumsum(lengths) - lengths
+            self.routes.reserve(need)
+            self.candidate_start[pairs] = self.routes.used + np.cumsum(lengths) - lengths
             _path_kernels.write_columns(
                 origins,
                 starts,
@@ -376,13 +336,13 @@ class _Solver:
                 self.pred_rows[: last - first],
                 self.candidate_length,
                 self.candidate_start,
-                self.store,
+                self.routes.steps,
                 self.pair_path,
                 self.path_start,
                 self.path_length,
                 self.path_flow,
             )
-            self.used += need
+            self.routes.used += need
         return pairs
 
     def evaluate(self, class_cost: FloatArray) -> None:
@@ -485,31 +445,6 @@ class _Solver:
             cost += self.own[k] * self.class_flow[k]
         return cost
 
-    def _reserve(self, need: int) -> None:
-        """Make room for ``need`` more links in the store (grow by at least a quarter)."""
-        if self.used + need <= self.store.shape[0]:
-            return
-        capacity = max(self.used + need, int(self.store.shape[0] * 1.25))
-        dtype = self.store.dtype
-        memory = _map_under(self.store, read_only=False)
-        if memory is not None:
-            # In place: the kernel moves the pages of an anonymous map to a larger range
-            # (mremap) without copying them, so the old and the grown store are never both
-            # resident (at 1,000,000 nodes the store is gigabytes). It refuses while any view
-            # of the store lives on (e.g. the routes of a result handed out): then a copy.
-            self.store = np.zeros(0, dtype=dtype)  # no export of the map of our own
-            try:
-                memory.resize(capacity * dtype.itemsize)
-                grew = True
-            except (BufferError, OSError, SystemError, ValueError):
-                grew = False
-            self.store = np.frombuffer(memory, dtype=dtype)
-            if grew:
-                return
-        grown = _new_store(capacity, dtype)
-        grown[: self.used] = self.store[: self.used]
-        self.store = grown
-
     def rebuild(self) -> None:
         """Drop routes that lost their flow, give every pair an empty slot; compact the store."""
         (
@@ -520,12 +455,7 @@ class _Solver:
         ) = _path_kernels.rebuild_table(
             self.pair_path, self.path_start, self.path_length, self.path_flow
         )
-        live = int(self.path_length.sum())
-        if self.used - live > _COMPACT_SHARE * self.used:
-            self.compact()
-
-    def compact(self) -> None:
-        self.used = int(_path_kernels.compact_store(self.path_start, self.path_length, self.store))
+        self.routes.compact_if_sparse(self.path_start, self.path_length)
 
     # -- flow shifts --------------------------------------------------------------------------
 
@@ -560,7 +490,7 @@ class _Solver:
             self.path_start,
             self.path_length,
             self.path_flow,
-            self.store,
+            self.routes.steps,
             self.problem.network.out_start,
             self.forward,
             self.fixed,
@@ -581,16 +511,16 @@ class _Solver:
         return float(excess)
 
     def inner(
-        self, gap_numerator: float, share: float = _INNER_SHARE, folded: float | None = None
+        self, gap_numerator: float, share: float = INNER_SHARE, folded: float | None = None
     ) -> int:
         """Sweeps over the pairs with several options, without new routes; return how many.
 
         Sweeps stop once the restricted gap is at most ``share`` of the full gap's numerator
-        (at most ``_INNER_MAX / share x _INNER_SHARE`` sweeps). ``folded``: the restricted gap
+        (at most ``_INNER_MAX / share x INNER_SHARE`` sweeps). ``folded``: the restricted gap
         numerator of a sweep already made during the pass (:meth:`gauss_seidel`), counted as
         the first.
         """
-        limit = max(_INNER_MAX, int(_INNER_MAX * _INNER_SHARE / share))
+        limit = max(_INNER_MAX, int(_INNER_MAX * INNER_SHARE / share))
         sweeps = 0
         if folded is not None:
             sweeps = 1
@@ -623,7 +553,7 @@ class _Solver:
             for a in (self.pair_path, self.path_start, self.path_length, self.path_flow)
         )
         steps = int(self.path_length.sum())
-        return int(live.sum()), steps * self.store.itemsize + table
+        return int(live.sum()), steps * self.routes.steps.itemsize + table
 
     def paths(self, compact: bool = False) -> PathFlows:
         """The routes with flow, link ids or (``compact``) steps; the solver's store is shared."""
@@ -634,24 +564,17 @@ class _Solver:
         self.path_flow = self.path_flow[keep]
         counts = np.bincount(pair[keep], minlength=self.problem.num_pairs)
         self.pair_path = np.r_[0, np.cumsum(counts)].astype(np.int64)
-        self.compact()
-        links: NDArray[np.integer] = self.store[: self.used]
-        if compact and not self.forward.shape[0]:
-            link_code, _ = route_coding(self.problem.network, compact=True)
-            links = np.empty(self.used, dtype=link_code.dtype)
-            _path_kernels.encode_store(self.store[: self.used], link_code, links)
-        elif self.forward.shape[0] and not compact:
-            links = np.empty(self.used, dtype=np.int32)
-            _path_kernels.decode_store(
-                self.pair_origin,
-                self.pair_path,
-                self.path_start,
-                self.path_length,
-                self.store,
-                self.problem.network.out_start,
-                self.forward,
-                links,
-            )
+        self.routes.compact(self.path_start, self.path_length)
+        links = result_store(
+            self.routes,
+            network=self.problem.network,
+            pair_origin=self.pair_origin,
+            pair_path=self.pair_path,
+            path_start=self.path_start,
+            path_length=self.path_length,
+            forward=self.forward,
+            compact=compact,
+        )
         return PathFlows(
             pair_path=self.pair_path.copy(),
             path_start=self.path_start.copy(),
@@ -661,182 +584,6 @@ class _Solver:
             abstain=self.abstain.copy(),
             volume=np.array(self.volume),
             compact=compact,
-        )
-
-
-_MAP_BYTES = 1 << 26  # route stores of at least this many bytes live in an anonymous map
-
-
-def _new_store(size: int, dtype: np.dtype) -> NDArray[np.integer]:
-    """A zeroed route store of ``size`` entries; from ``_MAP_BYTES`` on, in its own memory map.
-
-    numpy's ``resize`` grows an array by ``realloc``, which here copies a large block (the old
-    and the new store both resident for a moment: measured at 1,000,000 nodes, 2.4 GB more at
-    the first growth after a resume); a private anonymous map grows by ``mremap`` instead
-    (:meth:`_Solver._reserve`; where the platform has no ``mremap`` it is copied as before).
-    """
-    nbytes = size * np.dtype(dtype).itemsize
-    if nbytes < _MAP_BYTES or not hasattr(mmap, "MAP_PRIVATE"):
-        return np.zeros(size, dtype=dtype)
-    memory = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    return np.frombuffer(memory, dtype=dtype)
-
-
-def _map_under(array: NDArray[np.integer], *, read_only: bool) -> mmap.mmap | None:
-    """The ``mmap.mmap`` whose memory ``array`` views, if it has one and is ``read_only`` or not.
-
-    Writable: the solver's own anonymous map (:func:`_new_store`); read-only: a file mapped for
-    reading (a checkpoint), which :func:`_private_copy` may hand back.
-    """
-    owner: object = array
-    while owner is not None and not isinstance(owner, mmap.mmap):
-        owner = owner.obj if isinstance(owner, memoryview) else getattr(owner, "base", None)
-    if owner is None:
-        return None
-    with memoryview(owner) as view:
-        return owner if view.readonly == read_only else None
-
-
-_COPY_SLICE = 1 << 26  # bytes copied at a time by _private_copy (64 MiB)
-
-
-def _private_copy(source: NDArray[np.integer]) -> NDArray[np.integer]:
-    """A copy of ``source`` that this solver owns, made ``_COPY_SLICE`` bytes at a time.
-
-    Where ``source`` lies in a read-only memory map of a file (``np.load(..., mmap_mode="r")``,
-    or ``np.frombuffer`` of an ``mmap.mmap``; a checkpoint of a very large network), each
-    slice's pages are handed back to the operating system once copied (``MADV_DONTNEED``:
-    they stay in the file and are read again if touched), so the routes are not resident twice
-    — at 1,000,000 nodes they are gigabytes. Copy-on-write maps, whose pages may hold changes
-    of their own, are left as they are.
-    """
-    copy = _new_store(source.shape[0], source.dtype)
-    mapped = (
-        _map_under(source, read_only=True)
-        if hasattr(mmap, "MADV_DONTNEED") and source.flags.c_contiguous
-        else None
-    )
-    if mapped is None or source.shape[0] == 0:
-        copy[:] = source
-        return copy
-    page = mmap.PAGESIZE
-    with memoryview(mapped) as view:
-        base = np.frombuffer(view, dtype=np.uint8, count=1).ctypes.data
-    begin = source.ctypes.data - base  # where the array starts in the map (bytes)
-    step = max(1, _COPY_SLICE // source.dtype.itemsize)
-    for first in range(0, source.shape[0], step):
-        last = min(first + step, source.shape[0])
-        copy[first:last] = source[first:last]
-        low = (begin + first * source.dtype.itemsize) // page * page
-        high = begin + last * source.dtype.itemsize
-        mapped.madvise(mmap.MADV_DONTNEED, low, high - low)
-    return copy
-
-
-def route_coding(
-    network: Network, compact: bool
-) -> tuple[NDArray[np.unsignedinteger], NDArray[np.integer]]:
-    """``(link_code, forward)``: how the solver stores a route step and reads it back.
-
-    ``link_code[a]`` is link ``a``'s index among its tail node's out-links, in the smallest
-    unsigned type that holds every node's out-degree (``uint8`` on road networks).
-    ``forward[p]`` is, for forward-star position ``p`` (``network.out_links[p]``), the link and
-    the first forward-star position of its head node: a route starts at its origin's first
-    position and each step adds its code. Without ``compact`` both are empty: the store holds
-    link ids.
-    """
-    if not compact:
-        return np.zeros(0, dtype=np.uint8), np.zeros((0, 2), dtype=np.int32)
-    out_start = network.out_start
-    position = np.empty(network.num_links, dtype=np.int64)
-    position[network.out_links] = np.arange(network.num_links)
-    code = position - out_start[network.tail]
-    degree = int(np.diff(out_start).max(initial=0))
-    kind = np.uint8 if degree <= 1 << 8 else np.uint16 if degree <= 1 << 16 else np.uint32
-    wide = network.num_links >= np.iinfo(np.int32).max
-    forward = np.empty((network.num_links, 2), dtype=np.int64 if wide else np.int32)
-    forward[:, 0] = network.out_links
-    forward[:, 1] = out_start[network.out_head]
-    return code.astype(kind), forward
-
-
-def decoded_store(problem: AssignmentProblem, paths: PathFlows) -> NDArray[np.int32]:
-    """The link ids (``int32``) of compact ``paths`` (that :func:`check_paths` accepted)."""
-    network = problem.network
-    _, forward = route_coding(network, compact=True)
-    links = np.zeros(paths.store.shape[0], dtype=np.int32)
-    _path_kernels.decode_store(
-        np.concatenate([c.demand.origin for c in problem.classes]),
-        np.asarray(paths.pair_path, dtype=np.int64),
-        np.asarray(paths.path_start, dtype=np.int64),
-        np.asarray(paths.path_length, dtype=np.int64),
-        np.asarray(paths.store),
-        network.out_start,
-        forward,
-        links,
-    )
-    return links
-
-
-def decode_paths(problem: AssignmentProblem, paths: PathFlows) -> PathFlows:
-    """``paths`` with link ids (``int32``) in the store; ``paths`` itself if it holds them.
-
-    Compact steps are checked (:func:`check_paths`) and read from each pair's origin in
-    ``problem``, the problem they were solved for.
-    """
-    if not paths.compact:
-        return paths
-    check_paths(problem, paths)
-    return replace(paths, store=decoded_store(problem, paths), compact=False)
-
-
-def check_paths(problem: AssignmentProblem, paths: PathFlows) -> None:
-    """Check that warm-start paths are routes of this network between their pairs' nodes.
-
-    Each path is walked once in place (:func:`_path_kernels.check_routes`, link ids or
-    compact steps): a route table of a million-node network holds billions of bytes, and no
-    copy of it is made.
-    """
-    network = problem.network
-    pair_path = np.asarray(paths.pair_path, dtype=np.int64)
-    faults = {
-        1: "a path names a link outside this network"
-        if not paths.compact
-        else "a route step names no out-link of its node",
-        2: "a path lies outside the link store",
-        3: "a path does not join its pair's origin and destination",
-        4: "a path is not a chain of consecutive links",
-    }
-    bad = ""
-    if paths.path_flow.shape != paths.path_start.shape or (
-        paths.path_length.shape != paths.path_start.shape
-    ):
-        bad = "path arrays differ in length"
-    elif not np.issubdtype(np.asarray(paths.store).dtype, np.integer):
-        bad = "the store must hold integers (link ids or route steps)"
-    elif pair_path[0] != 0 or pair_path[-1] != paths.num_paths or (np.diff(pair_path) < 0).any():
-        bad = "pair_path is not a running count of the paths from 0 to their number"
-    elif (paths.path_flow < 0).any() or not np.isfinite(paths.path_flow).all():
-        bad = "path flows must be finite and >= 0"
-    elif paths.num_paths:
-        fault = _path_kernels.check_routes(
-            pair_path,
-            np.asarray(paths.path_start, dtype=np.int64),
-            np.asarray(paths.path_length, dtype=np.int64),
-            np.asarray(paths.store),
-            np.concatenate([c.demand.origin for c in problem.classes]),
-            np.concatenate([c.demand.destination for c in problem.classes]),
-            network.tail,
-            network.head,
-            network.out_start,
-            route_coding(network, compact=paths.compact)[1],
-        )
-        bad = faults.get(int(fault), "")
-    if bad:
-        raise InvalidParameterError(
-            f"warm-start paths do not fit this problem: {bad}; pass the paths of a solve on "
-            "the same network",
-            key="initial",
         )
 
 
@@ -861,11 +608,7 @@ def solve_gradient_projection(
     initial: ClassFlows | PathFlows | None = None,
     threads: int | None = None,
     callback: Callable[[IterationRecord], None] | None = None,
-    inner_share: float = _INNER_SHARE,
-    gauss_seidel_until: float = _GAUSS_SEIDEL_UNTIL,
-    keep_paths: bool | Literal["compact"] = True,
-    compact_routes: bool | None = None,
-    max_seconds: float | None = None,
+    options: SolverOptions | None = None,
 ) -> AssignmentResult:
     """Solve the assignment by path-based gradient projection (see the module docstring).
 
@@ -878,54 +621,22 @@ def solve_gradient_projection(
             do not meet ``gap``, their costs seed the first routes).
         threads: numba threads for the shortest paths (results do not depend on it).
         callback: Called with each convergence record as it is made.
-        inner_share: Inner sweeps (route shifts without new routes) continue while the
-            restricted gap exceeds this share of the full one. The default suits networks where
-            trees cost more than sweeps (the TNTP set); on small networks with many coupled
-            classes, where sweeps are cheap and converge slowly, a tighter share (e.g. 0.01)
-            is faster, above all from a warm start. Results meet ``gap`` either way.
-        gauss_seidel_until: Passes build their trees a few origins at a time between shifts
-            (Gauss–Seidel; the gap of such a pass is an estimate) while the gap is above this,
-            and at fixed costs in parallel (an exact gap) below it; a pass whose estimate meets
-            ``gap`` is followed by an exact one, so results meet ``gap`` either way. The
-            default suits the TNTP networks; on large congested networks ``0`` (Gauss–Seidel
-            passes until the target) is faster: see the README's Scale section.
-        keep_paths: Return the routes as ``result.paths`` (link ids, ``int32``). With compact
-            routes that is a copy four times the size of the solver's own store; ``False``
-            returns none and saves it, for very large networks where only the flows are
-            wanted (with ``int32`` routes the result shares the solver's store).
-            ``"compact"`` returns the routes as one-byte steps (``PathFlows.compact``), sharing
-            the solver's compact store: the checkpoint of a very large network.
-        compact_routes: Store route steps as one-byte out-link indices (a quarter of the
-            memory of ``int32`` link ids, read more slowly) — ``None``: on networks of at
-            least ``_COMPACT_NODES`` nodes. Results are the same bit for bit either way.
-        max_seconds: Stop once an iteration begins after this many seconds (``None``: no
-            limit), as ``max_iter`` does: that iteration evaluates the flows exactly and the
-            result, not converged unless it meets ``gap``, returns them with their routes — a
-            checkpoint to warm-start from.
+        options: Tuning, route store and time limit (:class:`SolverOptions`; ``None``: the
+            defaults). ``max_seconds`` stops the solve once an iteration begins after that
+            long: that iteration evaluates the flows exactly and the result returns them with
+            their routes (unless ``keep_paths`` is ``False``), a checkpoint to warm-start from.
 
     Returns:
         The flows, their gap and objective, the convergence table and the routes.
     """
     if not np.isfinite(gap) or gap < 0:
         raise InvalidParameterError(f"gap = {gap!r}; give a number >= 0 such as 1e-6", key="gap")
-    if not 0.0 < inner_share < 1.0:
-        raise InvalidParameterError(
-            f"inner_share = {inner_share!r}; give a number in (0, 1) such as 0.25",
-            key="inner_share",
-        )
-    if not 0.0 <= gauss_seidel_until <= 1.0:
-        raise InvalidParameterError(
-            f"gauss_seidel_until = {gauss_seidel_until!r}; give a gap in [0, 1] such as 0.01",
-            key="gauss_seidel_until",
-        )
     if max_iter is not None and max_iter < 0:
         raise InvalidParameterError(f"max_iter = {max_iter}; give an integer >= 0", key="max_iter")
-    check_max_seconds(max_seconds)
-    if not (isinstance(keep_paths, bool) or keep_paths == "compact"):
-        raise InvalidParameterError(
-            f"keep_paths = {keep_paths!r}; give True, False or 'compact'", key="keep_paths"
-        )
-    solver = _Solver(problem, compact_routes)
+    if options is None:
+        options = SolverOptions()
+    max_seconds = options.max_seconds
+    solver = _Solver(problem, options.compact_routes)
     with numba_threads(threads), _tree_thread(solver.pipelined) as pool:
         started = time.perf_counter()
         if isinstance(initial, ClassFlows):
@@ -983,7 +694,7 @@ def solve_gradient_projection(
             if exact and not stop:
                 solver.sweep(solver.all_pairs)
             folded = None if exact else solver.folded
-            sweeps = 0 if stop else 1 + solver.inner(numerator, inner_share, folded)
+            sweeps = 0 if stop else 1 + solver.inner(numerator, options.inner_share, folded)
             history.append(
                 IterationRecord(
                     iteration,
@@ -1001,11 +712,12 @@ def solve_gradient_projection(
                 break
             # Gauss-Seidel passes pay while flows are far from equilibrium (on congested grids,
             # all the way); later, exact passes (trees in parallel at fixed costs) certify the gap.
-            exact = gap_now <= max(gap, gauss_seidel_until)
+            exact = gap_now <= max(gap, options.gauss_seidel_until)
             iteration += 1
         pair_cost = solver.pair_cost.copy()
         seconds = time.perf_counter() - started
     route_count, route_bytes = solver.route_use()
+    keep_paths = options.keep_paths
     paths = solver.paths(compact=keep_paths == "compact") if keep_paths else None
     return AssignmentResult(
         flows=solver.flows(),

@@ -281,9 +281,9 @@ class PathFlows:
     sequence ``store[path_start[j] : path_start[j] + path_length[j]]``, origin first.
 
     With ``compact`` the store holds the solver's one-byte route steps instead of link ids
-    (``solve_gradient_projection(..., keep_paths="compact")``): each step is the index of the
-    next link among its tail node's out-links (``Network.out_links``), read from the pair's
-    origin — a quarter of the size of ``int32`` ids, for checkpoints of very large networks.
+    (``SolverOptions(keep_paths="compact")``): each step is the index of the next link among
+    its tail node's out-links (``Network.out_links``), read from the pair's origin — a quarter
+    of the size of ``int32`` ids, for checkpoints of very large networks.
     :func:`~counterflow.assign.decode_paths` reads them as link ids; warm starts take
     either form.
 

@@ -5,13 +5,16 @@ gradient projection (``"gp"``). On every TNTP benchmark network, on the generate
 the trafficking network it reaches gaps of 1e-4 and tighter in less time than the Frank–Wolfe
 family (see ``benchmarks/tntp.py``, ``benchmarks/scale.py`` and the README); the FW family
 stays available by name.
+
+Everything that tunes a solve beyond its target, warm start, threads and progress callback —
+gradient projection's sweeps and Gauss–Seidel passes, its route store, and the time limit of a
+solve in segments — is one frozen :class:`SolverOptions`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +28,7 @@ from counterflow.assign.frank_wolfe import (
     solve_frank_wolfe,
 )
 from counterflow.assign.gradient_projection import path_link_flows, solve_gradient_projection
+from counterflow.assign.options import SolverOptions
 from counterflow.assign.problem import (
     AssignmentProblem,
     ClassFlows,
@@ -49,35 +53,32 @@ def solve_equilibrium(
     initial: ClassFlows | PathFlows | None = None,
     threads: int | None = None,
     callback: Callable[[IterationRecord], None] | None = None,
-    inner_share: float | None = None,
-    gauss_seidel_until: float | None = None,
-    keep_paths: bool | Literal["compact"] = True,
-    compact_routes: bool | None = None,
-    max_seconds: float | None = None,
+    options: SolverOptions | None = None,
 ) -> AssignmentResult:
     """Solve ``problem`` to relative gap ``gap``.
 
     ``algorithm`` is one of :data:`ALGORITHMS`; ``"auto"`` runs gradient projection and the
-    result names the algorithm that ran. The options are those of
-    :func:`solve_gradient_projection` and :func:`solve_frank_wolfe`; the FW family warm-starts
-    from the link flows of :class:`PathFlows` when given paths. ``inner_share`` tunes gradient
-    projection's inner sweeps, ``gauss_seidel_until`` its Gauss–Seidel passes, ``keep_paths``
-    whether it returns its routes and ``compact_routes`` how it stores them (see
-    :func:`solve_gradient_projection`; the FW family ignores all four). ``max_seconds`` stops
-    every algorithm at its first evaluation after that long (not converged unless the gap is
-    met); gradient projection then returns its routes too, to warm-start from.
+    result names the algorithm that ran. ``max_iter`` stops after that many iterations (the
+    result is then not converged unless it meets ``gap``), ``initial`` warm-starts (see
+    :func:`solve_gradient_projection`; the FW family warm-starts from the link flows of
+    :class:`PathFlows` when given paths), ``threads`` sets the numba threads (results do not
+    depend on it) and ``callback`` receives each convergence record as it is made.
+
+    ``options`` (:class:`SolverOptions`; ``None``: the defaults) tunes gradient projection
+    (``inner_share``, ``gauss_seidel_until``), says whether and how it returns its routes
+    (``keep_paths``) and how it stores them (``compact_routes``); the FW family ignores those
+    four. ``options.max_seconds`` stops every algorithm at its first evaluation after that long
+    (not converged unless the gap is met); gradient projection then returns its routes too, to
+    warm-start from.
     """
     if algorithm not in ALGORITHMS:
         raise InvalidParameterError(
             f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}",
             key="algorithm",
         )
+    if options is None:
+        options = SolverOptions()
     if algorithm in ("auto", "gp"):
-        tuning: dict[str, float] = {}
-        if inner_share is not None:
-            tuning["inner_share"] = inner_share
-        if gauss_seidel_until is not None:
-            tuning["gauss_seidel_until"] = gauss_seidel_until
         return solve_gradient_projection(
             problem,
             gap=gap,
@@ -85,10 +86,7 @@ def solve_equilibrium(
             initial=initial,
             threads=threads,
             callback=callback,
-            keep_paths=keep_paths,
-            compact_routes=compact_routes,
-            max_seconds=max_seconds,
-            **tuning,
+            options=options,
         )
     if isinstance(initial, PathFlows):
         initial = path_link_flows(problem, initial)
@@ -101,7 +99,7 @@ def solve_equilibrium(
         initial=initial,
         threads=threads,
         callback=callback,
-        max_seconds=max_seconds,
+        max_seconds=options.max_seconds,
     )
 
 

@@ -1,4 +1,4 @@
-"""``counterflow assign`` and ``counterflow make-grid``: the engine on TNTP networks."""
+"""``counterflow assign``: the engine on TNTP networks."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from counterflow.assign import (
     AssignmentResult,
     ClassFlows,
     IterationRecord,
+    SolverOptions,
     compile_kernels,
     evaluate_flows,
     single_class_problem,
@@ -28,14 +29,7 @@ from counterflow.assign import (
 )
 from counterflow.cli.app import app, stderr_console, stdout_console, write_atomically
 from counterflow.errors import DisconnectedDemandError, InputError, NetworkFormatError
-from counterflow.network import (
-    Network,
-    TntpNetwork,
-    make_grid_network,
-    read_tntp,
-    read_tntp_flows,
-    write_tntp,
-)
+from counterflow.network import Network, TntpNetwork, read_tntp, read_tntp_flows
 
 
 def _read_warm_start(path: Path, folder: TntpNetwork) -> ClassFlows:
@@ -201,6 +195,11 @@ def assign(
         distance_factor=distance_factor,
     )
     initial = None if warm_start is None else _read_warm_start(warm_start, folder)
+    options = (
+        SolverOptions()
+        if gauss_seidel_until is None
+        else SolverOptions(gauss_seidel_until=gauss_seidel_until)
+    )
     compile_seconds = compile_kernels()
 
     err = stderr_console()
@@ -230,7 +229,7 @@ def assign(
                 initial=initial,
                 threads=threads,
                 callback=report,
-                gauss_seidel_until=gauss_seidel_until,
+                options=options,
             )
         except DisconnectedDemandError as error:
             pairs = problem.classes[0].demand
@@ -345,35 +344,3 @@ def _write_flows(path: Path, network: Network, result: AssignmentResult) -> None
             )
 
     write_atomically(path, write)
-
-
-@app.command("make-grid")
-def make_grid(
-    folder: Annotated[
-        Path, typer.Argument(help="Folder to write <name>_net.tntp and _trips.tntp into.")
-    ],
-    side: Annotated[int, typer.Option(help="Nodes per side of the square grid.")] = 20,
-    zones: Annotated[int, typer.Option(help="How many nodes are zones.")] = 40,
-    trips_per_zone: Annotated[
-        float, typer.Option("--trips-per-zone", help="Mean trips sent by each zone.")
-    ] = 1500.0,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same network).")] = 0,
-) -> None:
-    """Generate a perturbed grid network with gravity demand, in TNTP format."""
-    if seed < 0:
-        raise InputError(f"{seed} is negative; pass an integer >= 0", key="--seed")
-    grid = make_grid_network(
-        side, num_zones=zones, trips_per_zone=trips_per_zone, seed=seed, name=folder.name or "grid"
-    )
-    files = write_tntp(
-        folder,
-        grid.network,
-        origins=grid.origins,
-        destinations=grid.destinations,
-        volume=grid.volume,
-    )
-    stdout_console().print(
-        f"wrote {files.net} and {files.trips}: {grid.network.num_nodes} nodes, "
-        f"{grid.network.num_links} links, {grid.network.num_zones} zones, "
-        f"{float(grid.volume.sum()):,.0f} trips"
-    )

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from counterflow.assign import AssignmentResult, PathFlows, solve_equilibrium
+from counterflow.assign import AssignmentResult, PathFlows, SolverOptions, solve_equilibrium
 from counterflow.diplomacy import cooperation_level, enforcement_factor
 from counterflow.errors import SolverError
 from counterflow.model.context import INNER_SHARE, SOLVER_GAP, Context
@@ -240,7 +240,10 @@ def solve_world(
         source_paths = before.result.paths
     initial = carry_paths(source_world, source_weight, source_paths, world, factions)
     result = solve_equilibrium(
-        world.problem, gap=SOLVER_GAP, initial=initial, inner_share=INNER_SHARE
+        world.problem,
+        gap=SOLVER_GAP,
+        initial=initial,
+        options=SolverOptions(inner_share=INNER_SHARE),
     )
     if not result.converged:
         raise SolverError(f"strategy {strategy.id!r} did not reach gap {SOLVER_GAP:g}")

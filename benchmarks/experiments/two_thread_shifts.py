@@ -1,3 +1,4 @@
+# Experiment (2026-11-26): would shifting flow on two threads pay, in passes? No.
 """Diagnosis for the scale grids: would shifting flow on two threads pay, in passes?
 
 The flow shifts of gradient projection are Gauss–Seidel: every pair's move sees the moves
@@ -6,7 +7,7 @@ when they meet, every ``C`` pairs each (Jacobi between the threads, Gauss–Seid
 This script emulates that on one thread — each half's moves start from the flows of the last
 meeting and their changes of link flow are added up at the next — and solves the 10,000-node
 grid of ``scale.py`` to gap 1e-4 with Gauss–Seidel passes all the way
-(``gauss_seidel_until=0``), printing iterations (tree passes), sweeps and seconds:
+(``SolverOptions(gauss_seidel_until=0)``), printing iterations (tree passes), sweeps and seconds:
 
 * ``serial``: the solver as it is;
 * ``sync=C``: the two halves meet every ``C`` pairs each.
@@ -16,8 +17,9 @@ Python call per meeting, so its seconds say nothing about two real threads. If t
 grow, two threads would have to more than make up for them. The README's Scale section has
 the figures.
 
-Usage:
-    python benchmarks/two_thread_shifts.py --nodes 10000 --variants serial sync=64 sync=1024
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/two_thread_shifts.py --nodes 10000 \
+        --variants serial sync=64 sync=1024
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from counterflow.assign import solve_equilibrium
+from counterflow.assign import SolverOptions, solve_equilibrium
 from counterflow.assign.gradient_projection import _Solver
 from scale import counted_variant, print_variant, start_diagnosis
 
@@ -75,7 +77,10 @@ def main() -> None:
             _Solver.sweep = _two_thread_sweep(every)  # type: ignore[method-assign, assignment]
         try:
             result = solve_equilibrium(
-                problem, algorithm="gp", gap=args.gap, gauss_seidel_until=0.0
+                problem,
+                algorithm="gp",
+                gap=args.gap,
+                options=SolverOptions(gauss_seidel_until=0.0),
             )
         finally:
             _Solver.sweep = serial  # type: ignore[method-assign]

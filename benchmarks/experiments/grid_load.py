@@ -1,3 +1,4 @@
+# Experiment (2026-11-26): how congested are the scale grids at free flow? More as they grow.
 """How congested the scale grids of ``scale.py`` are at free flow, size by size.
 
 ``scale.py`` scales the demand so that the all-or-nothing load at free-flow times has a mean
@@ -6,8 +7,9 @@ load uses a smaller share of the links, so those it uses carry more. For each si
 prints the share of links the load uses and the v/c ratios on them. The README's Scale section
 has the figures.
 
-Usage:
-    python benchmarks/grid_load.py --nodes 10000 30000 100000 1000000
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/grid_load.py \
+        --nodes 10000 30000 100000 1000000
 """
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# Experiment (2026-11-26): did the route set slow the grids' tail? No: the sweeps' pair order.
 """Diagnosis of the scale grids' slow tail: sweeps on a fixed route set, gap per sweep.
 
 Solves the 10,000-node grid of ``scale.py`` to a gap, keeps the routes it found, spreads every
@@ -13,8 +14,9 @@ With the pairs swept in index order (one origin after another, the solver's orde
 sweeps to return below 1e-4; with the shuffled runs of ``sweep_order.py`` (the default now) the
 full gap is below 1e-4 after 20. See the README's Scale section.
 
-Usage:
-    python benchmarks/restricted_master.py --nodes 10000 --sweeps 200 --every 20
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/restricted_master.py --nodes 10000 \
+        --sweeps 200 --every 20
 """
 
 from __future__ import annotations

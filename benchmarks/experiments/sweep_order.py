@@ -1,3 +1,4 @@
+# Experiment (2026-11-26): in what order should sweeps visit the pairs? Runs of 8, shuffled.
 """In what order gradient projection's sweeps should visit the pairs, on the scale grids.
 
 Solves the 10,000-node grid of ``scale.py`` to gap 1e-4 several ways and prints iterations
@@ -10,8 +11,9 @@ Solves the 10,000-node grid of ``scale.py`` to gap 1e-4 several ways and prints 
 
 See the README's Scale section for the figures.
 
-Usage:
-    python benchmarks/sweep_order.py --nodes 10000 --variants index run=1 run=8 run=64 run=256
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/sweep_order.py --nodes 10000 \
+        --variants index run=1 run=8 run=64 run=256
 """
 
 from __future__ import annotations

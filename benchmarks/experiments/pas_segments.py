@@ -1,3 +1,4 @@
+# Experiment (2026-11-27): are the scale grids' alternatives local and shared (TAPAS)? No.
 """Diagnosis for the scale grids: are the alternatives local, and shared between origins?
 
 TAPAS (Bar-Gera 2010) rests on two properties of a network: where an origin's flow uses a link
@@ -28,9 +29,10 @@ least-cost routes, how many origins share each, and how many links each origin's
 Compare the passes with ``scale.py --gauss-seidel-until 0`` on the same grid. The README's Scale
 section has the figures.
 
-Usage:
-    python benchmarks/pas_segments.py --nodes 2500 --passes 30
-    python benchmarks/pas_segments.py --nodes 10000 --merge nearest costliest --passes 3
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/pas_segments.py --nodes 2500 --passes 30
+    PYTHONPATH=benchmarks python benchmarks/experiments/pas_segments.py --nodes 10000 \
+        --merge nearest costliest --passes 3
 """
 
 from __future__ import annotations

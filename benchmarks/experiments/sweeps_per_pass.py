@@ -1,3 +1,4 @@
+# Experiment (2026-11-26): how many sweeps should follow a tree pass? About 2; more do not pay.
 """Diagnosis of the scale grids' slow tail: how many sweeps should follow each tree pass.
 
 Solves the 10,000-node grid of ``scale.py`` to gap 1e-4 with gradient projection several
@@ -5,22 +6,24 @@ ways and prints iterations (tree passes), sweeps and seconds for each:
 
 * ``none``: one sweep per tree pass (the inner sweeps switched off);
 * ``share=S``: inner sweeps until the restricted gap is at most ``S`` times the full gap's
-  numerator (``solve_equilibrium(..., inner_share=S)``; the default is 0.25);
+  numerator (``SolverOptions(inner_share=S)``; the default is 0.25);
 * ``gauss-seidel``: every pass builds its trees a few origins at a time between shifts (by
-  default the solver does this only above gap 1e-2; ``gauss_seidel_until=0``);
+  default the solver does this only above gap 1e-2; ``SolverOptions(gauss_seidel_until=0)``);
   ``gauss-seidel:none`` and ``gauss-seidel:share=S`` combine it with the variants above.
 
 If more sweeps per pass do not cut the number of passes, the balancing of known routes is not
 what limits each pass. The README's Scale section has the figures.
 
-Usage:
-    python benchmarks/sweeps_per_pass.py --nodes 10000 --variants none share=0.25 share=0.01
-    python benchmarks/sweeps_per_pass.py --nodes 10000 --variants gauss-seidel gauss-seidel:none
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/sweeps_per_pass.py --nodes 10000 \
+        --variants none share=0.25 share=0.01
+    PYTHONPATH=benchmarks python benchmarks/experiments/sweeps_per_pass.py --nodes 10000 \
+        --variants gauss-seidel gauss-seidel:none
 """
 
 from __future__ import annotations
 
-from counterflow.assign import solve_equilibrium
+from counterflow.assign import SolverOptions, solve_equilibrium
 from counterflow.assign.gradient_projection import _Solver
 from scale import print_variant, start_diagnosis
 
@@ -69,8 +72,9 @@ def main() -> None:
                 problem,
                 algorithm="gp",
                 gap=args.gap,
-                inner_share=share,
-                gauss_seidel_until=0.0 if gauss_seidel else None,
+                options=SolverOptions(inner_share=share)
+                if not gauss_seidel
+                else SolverOptions(inner_share=share, gauss_seidel_until=0.0),
             )
         finally:
             _Solver.inner = inner  # type: ignore[method-assign]

@@ -1,3 +1,4 @@
+# Experiment (2026-11-27): what do sweeps save reading only shared link costs? 1.2-1.5x.
 """What reading only the shared link costs saves in a sweep (classes without fixed costs).
 
 A sweep sums each route's cost link by link and, for every move, the costs and slopes of the
@@ -12,9 +13,10 @@ about (both stay identical, which it checks), and prints the fastest of each in 
 seconds (what the sweeping thread itself used, so other work on the machine counts less) and
 in wall seconds.
 
-Usage:
-    python benchmarks/sweep_reads.py --nodes 10000
-    python benchmarks/sweep_reads.py --nodes 250000 --passes 1 --rounds 4
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/sweep_reads.py --nodes 10000
+    PYTHONPATH=benchmarks python benchmarks/experiments/sweep_reads.py --nodes 250000 --passes 1 \
+        --rounds 4
 """
 
 from __future__ import annotations

@@ -1,16 +1,17 @@
+# Experiment (2026-11-26): what do one-byte route steps cost? Sweeps 1.1-1.25x, trees 1.05x.
 """What the compact route store costs: trees and sweeps with int32 and one-byte route steps.
 
 Gradient projection stores every route. By default (networks under 250,000 nodes) a route step
-is an ``int32`` link id; with ``compact_routes`` it is one byte, the link's index among its
-tail node's out-links, and a route is read from its origin as a chain of dependent loads. This
-script measures that chain's price on a grid of ``scale.py``: it brings two solvers, one per
-store, to the same state (a few passes; both give identical bits), then times, alternately and
-``--rounds`` times, an exact tree pass over every origin and ``--sweeps`` sweeps over every
-pair, and prints the fastest of each and the store sizes.
+is an ``int32`` link id; with ``SolverOptions(compact_routes=True)`` it is one byte, the link's
+index among its tail node's out-links, and a route is read from its origin as a chain of
+dependent loads. This script measures that chain's price on a grid of ``scale.py``: it brings
+two solvers, one per store, to the same state (a few passes; both give identical bits), then
+times, alternately and ``--rounds`` times, an exact tree pass over every origin and
+``--sweeps`` sweeps over every pair, and prints the fastest of each and the store sizes.
 
-Usage:
-    python benchmarks/route_store.py --nodes 10000
-    python benchmarks/route_store.py --nodes 100000 --rounds 3
+Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
+    PYTHONPATH=benchmarks python benchmarks/experiments/route_store.py --nodes 10000
+    PYTHONPATH=benchmarks python benchmarks/experiments/route_store.py --nodes 100000 --rounds 3
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def main() -> None:
     for name, solver in solvers.items():
         steps = int(solver.path_length.sum())
         print(
-            f"| {name} | {solver.store.itemsize} | {steps * solver.store.itemsize / 2**20:,.0f} "
+            f"| {name} | {solver.routes.steps.itemsize} "
+            f"| {steps * solver.routes.steps.itemsize / 2**20:,.0f} "
             f"| {min(trees[name]):.2f} | {min(sweeps[name]):.2f} |"
         )
     print(
