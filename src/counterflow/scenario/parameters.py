@@ -528,7 +528,10 @@ def check_parameters(
             parameter = PARAMETERS.get(key)
             if parameter is None:
                 problems.append(
-                    (f"{table}.{key}", "unknown parameter; see the parameter table in docs/model.md")
+                    (
+                        f"{table}.{key}",
+                        "unknown parameter; see the parameter table in docs/model.md",
+                    )
                 )
                 continue
             numbers = value if isinstance(value, tuple) else (value,)
