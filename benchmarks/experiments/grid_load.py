@@ -4,8 +4,8 @@
 ``scale.py`` scales the demand so that the all-or-nothing load at free-flow times has a mean
 volume/capacity ratio of 1.0 over all links. With the same 500 zones on a larger grid that
 load uses a smaller share of the links, so those it uses carry more. For each size this
-prints the share of links the load uses and the v/c ratios on them. The README's Scale section
-has the figures.
+prints the share of links the load uses and the v/c ratios on them. The figures are in
+docs/performance.md and benchmarks/results/.
 
 Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
     PYTHONPATH=benchmarks python benchmarks/experiments/grid_load.py \

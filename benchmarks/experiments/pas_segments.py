@@ -26,8 +26,8 @@ the engine):
 
 At the end it reports how long the PASs are (links per side) against the length of the
 least-cost routes, how many origins share each, and how many links each origin's flow uses.
-Compare the passes with ``scale.py --gauss-seidel-until 0`` on the same grid. The README's Scale
-section has the figures.
+Compare the passes with ``scale.py --gauss-seidel-until 0`` on the same grid. The figures are in
+docs/performance.md and benchmarks/results/.
 
 Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
     PYTHONPATH=benchmarks python benchmarks/experiments/pas_segments.py --nodes 2500 --passes 30

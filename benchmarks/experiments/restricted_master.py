@@ -12,7 +12,7 @@ no new routes), printing after every ``--every`` sweeps:
 With the pairs swept in index order (one origin after another, the solver's order before
 2026-11-26) the restricted gap was below 1e-5 after 20 sweeps while the full gap took about 125
 sweeps to return below 1e-4; with the shuffled runs of ``sweep_order.py`` (the default now) the
-full gap is below 1e-4 after 20. See the README's Scale section.
+full gap is below 1e-4 after 20. See docs/performance.md and benchmarks/results/.
 
 Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
     PYTHONPATH=benchmarks python benchmarks/experiments/restricted_master.py --nodes 10000 \

@@ -9,7 +9,7 @@ Solves the 10,000-node grid of ``scale.py`` to gap 1e-4 several ways and prints 
 * ``run=N``: pairs cut in runs of ``N`` consecutive pairs, the runs in a random order drawn
   afresh for every sweep (the solver's default is ``run=8``; ``run=1`` shuffles every pair).
 
-See the README's Scale section for the figures.
+See docs/performance.md and benchmarks/results/ for the figures.
 
 Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
     PYTHONPATH=benchmarks python benchmarks/experiments/sweep_order.py --nodes 10000 \

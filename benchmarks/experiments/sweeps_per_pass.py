@@ -12,7 +12,7 @@ ways and prints iterations (tree passes), sweeps and seconds for each:
   ``gauss-seidel:none`` and ``gauss-seidel:share=S`` combine it with the variants above.
 
 If more sweeps per pass do not cut the number of passes, the balancing of known routes is not
-what limits each pass. The README's Scale section has the figures.
+what limits each pass. docs/performance.md (benchmarks/results/) has the figures.
 
 Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
     PYTHONPATH=benchmarks python benchmarks/experiments/sweeps_per_pass.py --nodes 10000 \

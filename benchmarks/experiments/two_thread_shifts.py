@@ -14,8 +14,8 @@ grid of ``scale.py`` to gap 1e-4 with Gauss–Seidel passes all the way
 
 Only the iterations matter: the emulation runs the halves one after the other and pays a
 Python call per meeting, so its seconds say nothing about two real threads. If the passes
-grow, two threads would have to more than make up for them. The README's Scale section has
-the figures.
+grow, two threads would have to more than make up for them. The figures are in
+docs/performance.md and benchmarks/results/.
 
 Usage (from the repository root; ``scale.py`` is imported from ``benchmarks/``):
     PYTHONPATH=benchmarks python benchmarks/experiments/two_thread_shifts.py --nodes 10000 \

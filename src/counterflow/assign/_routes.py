@@ -57,7 +57,7 @@ __all__ = [
 # dependent loads, which made sweeps 1.07-1.24x slower at 10,000 nodes and 1.20x at 100,000,
 # trees about 1.05x — benchmarks/experiments/route_store.py; the int32 store, 1.6 GB at
 # 100,000 nodes, still fits a laptop, while at 1,000,000 it is projected at 5-11 GB; see the
-# README's Scale section).
+# docs/performance.md (benchmarks/results/)).
 _COMPACT_NODES = 250_000
 _COMPACT_SHARE = 0.25  # compact the store when this share of it holds dropped routes
 _MAP_BYTES = 1 << 26  # route stores of at least this many bytes live in an anonymous map

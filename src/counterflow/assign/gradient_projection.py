@@ -114,7 +114,7 @@ _ORDER_SEED = 1994
 # the current block's pairs are shifted (assumption, from the scale grids on 2 cores: at 100,000
 # nodes, where a block's trees and shifts take comparable time, the Gauss-Seidel passes took 26%
 # less time; at 10,000 nodes, where a block's trees take twice its shifts and the two threads
-# slow each other down, 6% more; see the README's Scale section).
+# slow each other down, 6% more; see docs/performance.md and benchmarks/results/).
 _PIPELINE_NODES = 50_000
 
 

@@ -45,7 +45,7 @@ class SolverOptions:
             and at fixed costs in parallel (an exact gap) below it; a gap in [0, 1]. A pass
             whose estimate meets the target is followed by an exact one. The default suits the
             TNTP networks; on large congested networks ``0`` (Gauss–Seidel passes until the
-            target) is faster: see the README's Scale section.
+            target) is faster: see docs/performance.md and benchmarks/results/.
         keep_paths: Return the routes as ``result.paths`` (link ids, ``int32``). With compact
             routes that is a copy four times the size of the solver's own store; ``False``
             returns none and saves it, for very large networks where only the flows are

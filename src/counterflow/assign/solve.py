@@ -3,7 +3,7 @@
 ``algorithm="auto"`` picks the fastest algorithm the engine has for the problem: path-based
 gradient projection (``"gp"``). On every TNTP benchmark network, on the generated grids and on
 the trafficking network it reaches gaps of 1e-4 and tighter in less time than the Frank–Wolfe
-family (see ``benchmarks/tntp.py``, ``benchmarks/scale.py`` and the README); the FW family
+family (see ``benchmarks/tntp.py``, ``benchmarks/scale.py`` and docs/performance.md); the FW family
 stays available by name.
 
 Everything that tunes a solve beyond its target, warm start, threads and progress callback —

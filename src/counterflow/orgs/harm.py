@@ -2,7 +2,7 @@
 
 Each strike, successful or not, is expected to kill ``harm.civilian_deaths_per_strike`` x
 ``(1 - harm.isr_reduction x isr_coverage)`` civilians: better intelligence lowers the harm to
-bystanders but never removes it. Both parameters are assumptions with ranges (README,
+bystanders but never removes it. Both parameters are assumptions with ranges (docs/model.md,
 "Civilian harm"); capture raids are counted as causing none, which flatters them.
 """
 

@@ -347,8 +347,8 @@ PARAMETERS.update(
             "assumption: the published effects are municipal (FACTS.md 3) and this scales them "
             "to states; with the defaults one capture in Sinaloa adds about 30 homicides in "
             "Sinaloa and next door, twice the state-level average of Dickenson (2014), J. "
-            "Quant. Criminology 30(4): +415 deaths after 25 removals (README, 'Violence'); the "
-            "range runs from that anchor to a capture in a state's largest city",
+            "Quant. Criminology 30(4): +415 deaths after 25 removals (docs/model.md, "
+            "'Violence'); the range runs from that anchor to a capture in a state's largest city",
         ),
         "violence.contested_flow_effect": Parameter(
             2.5,
