@@ -94,7 +94,7 @@ def test_consent_gates_joint_operations() -> None:
     # Below the threshold Mexico withholds consent: joint operations and captures pause.
     assert delivered(frozen, "cooperative-interdiction") == pytest.approx(
         delivered(frozen, BASELINE_ID),
-        rel=1e-5,  # the same world, solved to gap 1e-6
+        rel=1e-4,  # the same policy, solved to gap 1e-6 with replacement settled to 1e-3
     )
     assert delivered(open_, "cooperative-interdiction") < delivered(open_, BASELINE_ID)
     paused = simulate(frozen, frozen.scenario.get_strategy("cooperative-interdiction"))

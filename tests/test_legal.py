@@ -103,6 +103,7 @@ EXPECTED = {
     "fto-financial-sanctions": ("permitted", "permitted", "permitted"),
     "joint-capture-with-consent": ("permitted", "permitted", "permitted"),
     "unilateral-drone-strikes": ("prohibited", "contested", "prohibited"),
+    "unilateral-supply-chain-strikes": ("prohibited", "contested", "prohibited"),
 }
 
 

@@ -214,10 +214,30 @@ def test_factions_split_and_settle_the_parent_share() -> None:
     assert fighting.key == (("sinaloa", True),)
     assert settled.key == (("sinaloa", False),)
     assert fighting.shares[a]["SIN"] + fighting.shares[b]["SIN"] == pytest.approx(0.3)
-    assert settled.shares[a]["SIN"] + settled.shares[b]["SIN"] == pytest.approx(0.6)
-    assert settled.shares[a]["SON"] == pytest.approx(0.4 * 0.3)
+    # Settled, the pair holds the parent's ground again: each routes through it as the parent.
+    assert settled.shares[a] == settled.shares[b] == shares["sinaloa"]
     assert fighting.weight == {"cjng": 1.0, a: 0.4, b: pytest.approx(0.6)}
     assert state.split("sinaloa", 7) is state  # a faction does not split again
+
+
+def test_contested_flow_falls_back_once_the_factions_settle() -> None:
+    months = {"orgs.contest_months": 3}
+    context = prepare(scenario_with([removal("capture", 0.0, consent=True)], months, months=8))
+    none = context.scenario.strategy[1]
+    quiet = simulate(context, none, replication=0)
+    state = OrgState(context.roots).split("sinaloa", 2)
+    from counterflow.model.worlds import WorldCache, WorldKey, solve_world
+
+    cache = WorldCache(none.id)
+    level = quiet.world_keys[0].level
+    contested = {}
+    for month in (3, 6):
+        factions = state.factions(month, context.shares, context.parameters)
+        key = WorldKey(factions.key, True, level)
+        contested[month] = solve_world(context, none, key, cache).states.contested_kg.sum()
+    base = context.baseline_states.contested_kg.sum()
+    assert contested[3] > 1.05 * base  # fighting: more of the flow is contested
+    assert contested[6] == pytest.approx(base, rel=1e-3)  # settled: back to before the split
 
 
 def test_inegi_baseline_fills_missing_states_from_sesnsp() -> None:

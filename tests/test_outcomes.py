@@ -30,6 +30,7 @@ class HandRun:
     fragmentation_events: int = 0
     civilian_harm: float = 0.0
     detainee_transfers: float = 0.0
+    retail: float = 100.0
 
     @property
     def by_drug(self) -> pd.DataFrame:
@@ -42,6 +43,8 @@ class HandRun:
                 "seized_kg_mexico": 0.5,
                 "seized_kg_us_ports": 1.5,
                 "delivered_kg": kg / 2,
+                "price_border_usd_per_kg": self.retail / 5,
+                "price_retail_usd_per_kg": self.retail + 10.0 * (month - 1),
             }
             for drug, kg in self.delivered.items()
             for month in (1, 2)
@@ -71,6 +74,7 @@ MOVED = summarize(
         fragmentation_events=2,
         civilian_harm=7.5,
         detainee_transfers=3.0,
+        retail=200.0,
     )
 )
 
@@ -125,6 +129,14 @@ def test_organizations_cooperation_and_transfers() -> None:
     assert value("cooperation_end", empty) is None
 
 
+def test_prices_are_horizon_means_and_their_change_is_paired() -> None:
+    assert value("price_retail_cocaine") == pytest.approx(205.0)  # months at 200 and 210
+    assert value("price_border_cocaine") == pytest.approx(40.0)
+    assert value("price_change_pct_cocaine") == pytest.approx(100.0 * (205.0 - 105.0) / 105.0)
+    assert value("price_change_pct_cocaine", BASE) == 0.0
+    assert value("price_retail_methamphetamine") is None  # no such drug in these runs
+
+
 def test_every_outcome_is_declared_once_with_unit_and_meaning() -> None:
     names = [o.name for o in OUTCOMES]
     assert len(names) == len(set(names))
@@ -139,7 +151,9 @@ def test_every_outcome_is_declared_once_with_unit_and_meaning() -> None:
 def test_columns_keep_their_order_later_ones_appended() -> None:
     assert RESULT_COLUMNS[:3] == ("strategy", "label", "delivered_kg")
     assert RESULT_COLUMNS.index("not_computed") < RESULT_COLUMNS.index("detainee_transfers")
-    assert RESULT_COLUMNS[-2:] == ("detainee_transfers_p05", "detainee_transfers_p95")
+    position = {column: i for i, column in enumerate(RESULT_COLUMNS)}
+    assert position["detainee_transfers_p95"] < position["price_border_fentanyl"]
+    assert RESULT_COLUMNS[-2:] == ("price_change_pct_cocaine_p05", "price_change_pct_cocaine_p95")
 
 
 def test_rows_mean_quantiles_and_not_computed() -> None:

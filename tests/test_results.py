@@ -149,7 +149,11 @@ def test_a_second_run_into_a_busy_folder_is_refused(tmp_path: Path, capsys) -> N
     out = tmp_path / "out"
     with claim_out_folder(out):
         assert main(["compare", "--months", "1", "--replications", "1", "--out", str(out)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    err = [
+        line
+        for line in capsys.readouterr().err.splitlines()
+        if line.strip() and not line.startswith("note:")
+    ]
     assert len(err) == 1
     assert "another counterflow run" in err[0]
 
@@ -170,7 +174,11 @@ def test_a_failed_write_says_where_the_results_are(tmp_path: Path, capsys, monke
 
     monkeypatch.setattr(outfolder.os, "replace", full_disk)
     code = main(["compare", "--months", "1", "--replications", "1", "--out", str(out), "--json"])
-    err = capsys.readouterr().err.strip().splitlines()
+    err = [
+        line
+        for line in capsys.readouterr().err.splitlines()
+        if line.strip() and not line.startswith("note:")
+    ]
     assert code == 1
     assert len(err) == 1
     assert "No space left on device" in err[0]

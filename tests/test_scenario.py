@@ -37,6 +37,7 @@ def test_builtin_catalogue_is_the_design_one() -> None:
         "joint-capture-with-consent",
         "unilateral-drone-strikes",
         "combined-cooperative-package",
+        "unilateral-supply-chain-strikes",
     )
     levers = {s.id: s.levers for s in scenario.strategy}
     assert levers["status-quo"] == type(levers["status-quo"])()
@@ -64,7 +65,22 @@ def test_builtin_catalogue_is_the_design_one() -> None:
     assert combined.sanctions == tuple(SIX)
     assert combined.precursor_inspection == 0.5
     assert combined.joint_operations == levers["cooperative-interdiction"].joint_operations
+    supply = levers["unilateral-supply-chain-strikes"]
+    assert not supply.consent
+    assert supply.isr_coverage == 0.5
+    assert supply.supply_strikes is not None
+    assert supply.supply_strikes.capacity_share == 0.1
     assert check_against_dataset(scenario, load_dataset(scenario.network)) == []
+
+
+def test_builtin_uncertainties_cover_every_parameter() -> None:
+    from counterflow.scenario.parameters import PARAMETERS
+
+    scenario = load_scenario()
+    assert set(scenario.uncertainties) == set(PARAMETERS)
+    for key, (low, high) in scenario.uncertainties.items():
+        assert (low, high) == (PARAMETERS[key].low, PARAMETERS[key].high), key
+        assert low < high, key
 
 
 def problems_of(data: dict) -> list[str]:
@@ -161,7 +177,7 @@ def test_init_and_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["init", str(target)]) == 0
     assert target.read_text() == builtin_scenario_path().read_text()
     assert main(["validate", str(target)]) == 0
-    assert "OK (8 strategies" in capsys.readouterr().out
+    assert "OK (9 strategies" in capsys.readouterr().out
     # init never overwrites by accident.
     assert main(["init", str(target)]) == 2
     assert "already exists" in capsys.readouterr().err

@@ -18,8 +18,9 @@ from counterflow.scenario.parameters import resolve_parameters
 from counterflow.traffic import (
     build_trafficking_network,
     build_world,
-    elastic_terms,
+    class_loss_shares,
     enforcement_by_state,
+    market_baseline,
     month_flows,
 )
 
@@ -51,10 +52,10 @@ def policy_of(levers=None, *, consented=True, **factors):
     return resolve_month_policy(levers, consented_this_month=consented, **factors)
 
 
-def solve(world, levers=None, elastic=None, params=None, *, consented=True, **factors):
+def solve(world, levers=None, markets=None, params=None, *, consented=True, **factors):
     dataset, tnet, defaults = world
     policy = policy_of(levers, consented=consented, **factors)
-    built = build_world(tnet, dataset, params or defaults, policy, SUPPLY, elastic=elastic)
+    built = build_world(tnet, dataset, params or defaults, policy, SUPPLY, markets=markets)
     result = solve_equilibrium(built.problem, gap=GAP, max_iter=20000)
     assert result.converged
     return built, result, month_flows(tnet, built, result)
@@ -104,24 +105,26 @@ def test_enforcement_in_a_state_moves_flow_away(world) -> None:
     assert after[others].sum() > before[others].sum()
 
 
-def test_elastic_supply_reproduces_the_baseline_and_responds(world) -> None:
-    params = world[2]
+def test_the_market_reproduces_the_baseline_and_responds(world) -> None:
+    dataset, _, params = world
     baseline_world, baseline, baseline_month = solve(world)
-    terms = elastic_terms(baseline_world, baseline.pair_cost, params["traffic.supply_elasticity"])
-    _, _, again = solve(world, elastic=terms)
+    losses = class_loss_shares(baseline_world, baseline)
+    markets = market_baseline(baseline_world, baseline.pair_cost, losses, params, dataset)
+    _, _, again = solve(world, markets=markets)
     np.testing.assert_allclose(
         again.by_drug["shipped_kg"], baseline_month.by_drug["shipped_kg"], rtol=5e-3
     )
     offices = {"San Diego": 1.5, "Tucson": 1.5, "El Paso": 1.5, "Laredo": 1.5}
-    _, _, surge = solve(world, Levers(port_inspection=offices), elastic=terms)
+    _, _, surge = solve(world, Levers(port_inspection=offices), markets=markets)
     assert surge.by_drug["delivered_kg"].sum() < again.by_drug["delivered_kg"].sum()
     assert surge.by_drug["abstained_kg"].sum() > again.by_drug["abstained_kg"].sum()
-    _, _, sanctioned = solve(world, Levers(sanctions=("sinaloa", "cjng")), elastic=terms)
+    _, _, sanctioned = solve(world, Levers(sanctions=("sinaloa", "cjng")), markets=markets)
     assert sanctioned.by_drug["shipped_kg"].sum() < again.by_drug["shipped_kg"].sum()
-    _, _, precursors = solve(world, Levers(precursor_inspection=0.5), elastic=terms)
+    _, _, precursors = solve(world, Levers(precursor_inspection=0.5), markets=markets)
     shipped = precursors.by_drug.set_index("drug")["shipped_kg"]
     base = again.by_drug.set_index("drug")["shipped_kg"]
-    assert shipped["fentanyl"] < base["fentanyl"]
+    cut = 0.5 * params["traffic.precursor_sea_dependence"]
+    assert shipped["fentanyl"] == pytest.approx(base["fentanyl"] * (1 - cut), rel=1e-2)
     assert shipped["cocaine"] == pytest.approx(base["cocaine"], rel=1e-2)
 
 

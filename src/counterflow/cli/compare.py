@@ -96,6 +96,7 @@ def compare(
             f"note: the {len(scenario.uncertainties)} ranges of [uncertainties] are used only by "
             "exploration; compare runs the [parameters] values",
             markup=False,
+            soft_wrap=True,
         )
     with claim_out_folder(out, force=force) as folder:
         results = _run(scenario, where, err)

@@ -7,6 +7,7 @@ line (1-based, header = line 1), the column and the fix.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -165,6 +166,43 @@ def _known(
         )
 
 
+PRICE_STAGES = ("origin", "border", "retail")
+
+
+def _check_price_ladders(prices: pd.DataFrame, path: Path) -> None:
+    """Each drug has one price per stage, rising from origin to border to retail."""
+    _known(prices, path, "stage", set(PRICE_STAGES), "stage", fix="use origin, border or retail")
+    repeated = prices.duplicated(["drug", "stage"])
+    if repeated.any():
+        row = int(repeated.to_numpy().nonzero()[0][0])
+        raise NetworkFormatError(
+            "a (drug, stage) appears twice; keep one price per drug and stage",
+            path=path,
+            line=row + 2,
+            key="stage",
+        )
+    for drug in sorted(set(prices["drug"])):
+        rows = prices[prices["drug"] == drug]
+        found = dict(zip(rows["stage"], rows["usd_per_kg"].astype(float), strict=True))
+        missing = [stage for stage in PRICE_STAGES if stage not in found]
+        if missing:
+            raise NetworkFormatError(
+                f"{drug} has no {' or '.join(missing)} price; give one row per stage",
+                path=path,
+                key="stage",
+            )
+        for lower, upper in itertools.pairwise(PRICE_STAGES):
+            if not found[lower] < found[upper]:
+                line = int(rows.index[list(rows["stage"]).index(upper)]) + 2
+                raise NetworkFormatError(
+                    f"{drug}'s {upper} price {found[upper]:g} is not above its {lower} price "
+                    f"{found[lower]:g}; prices must rise from origin to border to retail",
+                    path=path,
+                    line=line,
+                    key="usd_per_kg",
+                )
+
+
 def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     """Read and check a dataset: ``"builtin:<name>"`` or a folder in the built-in layout."""
     text = str(source)
@@ -225,6 +263,7 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     _known(prices, path, "drug", set(DRUGS), "drug")
     for column in ("usd_per_kg", "low", "high"):
         _numbers(prices, path, column, positive=True)
+    _check_price_ladders(prices, path)
 
     hub_km = tables["port_hub_km.csv"]
     _numbers(hub_km, folder / "port_hub_km.csv", "road_km", positive=True)

@@ -60,7 +60,7 @@ LEVEL_STEP = 0.1  # the flow model sees C in steps of this (its effects move ~5%
 class MonthActions:
     """What a strategy did on Mexican territory in one month."""
 
-    strikes: int = 0
+    strikes: float = 0.0
     raids: int = 0
     civilian_deaths: float = 0.0
     overflights: bool = False

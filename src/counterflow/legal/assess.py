@@ -37,7 +37,8 @@ class Facts:
     Attributes:
         consent: Acts on Mexican territory only with Mexico's consent.
         joint_operations: Joint operations with Mexican forces.
-        strikes: Lethal strikes on Mexican territory.
+        strikes: Lethal strikes on Mexican territory (on leaders or on supply chains: strikes
+            on production capacity are assessed as strikes).
         captures: Capture operations on Mexican territory (joint with consent, raids without).
         overflights: ISR flights over Mexico.
         sanctioned: Organizations under financial sanctions.
@@ -81,14 +82,16 @@ class Facts:
 def facts_of(levers: Levers, *, as_of: dt.date, designations: dict[str, dt.date]) -> Facts:
     """The facts of a strategy's levers on a date (``designations``: FTO date per organization)."""
     removal = levers.leadership_removal
-    acting = removal is not None and removal.intensity > 0
+    supply_strikes = levers.supply_strikes is not None and levers.supply_strikes.capacity_share > 0
+    acting = (removal is not None and removal.intensity > 0) or supply_strikes
     joint = levers.joint_operations
     named = {*levers.sanctions, *(joint.organizations if joint is not None else ())}
+    lethal = removal is not None and removal.intensity > 0 and removal.method == "strike"
     return Facts(
         consent=levers.consent,
         joint_operations=joint is not None and joint.intensity > 0 and levers.consent,
-        strikes=acting and removal is not None and removal.method == "strike",
-        captures=acting and removal is not None and removal.method == "capture",
+        strikes=lethal or supply_strikes,
+        captures=removal is not None and removal.intensity > 0 and removal.method == "capture",
         overflights=levers.isr_coverage > 0,
         sanctioned=tuple(levers.sanctions),
         port_inspection=any(m != 1.0 for m in levers.port_inspection.values()),

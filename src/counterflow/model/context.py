@@ -1,8 +1,8 @@
 """A scenario's shared world: data, parameters, the status-quo anchor (:func:`prepare`).
 
 :func:`prepare` loads the dataset, resolves parameters, checks the scenario against the data
-and solves the status quo with the calibrated supply fixed, which anchors elastic supply
-(:func:`counterflow.traffic.elastic_terms`: the status quo then reproduces the data exactly).
+and solves the status quo with the calibrated supply fixed, which anchors the market
+(:func:`counterflow.traffic.market_baseline`: the status quo then reproduces the data exactly).
 It also fixes what violence is measured against: the status quo's kg and contested kg per
 state, and the baseline homicides.
 """
@@ -32,13 +32,15 @@ from counterflow.scenario import check_against_dataset as check_scenario
 from counterflow.scenario.parameters import resolve_parameters
 from counterflow.traffic import (
     ClassKey,
+    PairMarket,
     StateFlows,
     StrategyWorld,
     TraffickingNetwork,
     build_trafficking_network,
     build_world,
+    class_loss_shares,
     control_shares,
-    elastic_terms,
+    market_baseline,
     state_flows,
 )
 
@@ -60,7 +62,7 @@ class Context:
     dataset: Dataset
     network: TraffickingNetwork
     parameters: dict[str, float]
-    elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]]
+    markets: dict[ClassKey, PairMarket]
     shares: dict[str, dict[str, float]] = field(default_factory=dict)
     roots: tuple[str, ...] = ()
     core: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -78,7 +80,7 @@ class Context:
 
 
 def prepare(scenario: Scenario) -> Context:
-    """Load and check the scenario's world and anchor elastic supply on the status quo."""
+    """Load and check the scenario's world and anchor the market on the status quo."""
     dataset = load_dataset(scenario.network)
     problems = check_scenario(scenario, dataset)
     if problems:
@@ -116,7 +118,9 @@ def prepare(scenario: Scenario) -> Context:
             ],
             path=None,
         )
-    terms = elastic_terms(world, result.pair_cost, parameters["traffic.supply_elasticity"])
+    markets = market_baseline(
+        world, result.pair_cost, class_loss_shares(world, result), parameters, dataset
+    )
     shares = control_shares(dataset)
     roots = tuple(sorted(dataset.organizations["org_id"]))
     threshold = parameters["orgs.core_share_threshold"]
@@ -130,8 +134,10 @@ def prepare(scenario: Scenario) -> Context:
         homicides = baseline_homicides(
             dataset.homicides, series=scenario.homicide_series, year=scenario.homicide_year
         )
-    # The status quo with elastic supply (same flows as the anchor): the baseline of violence.
-    status_quo = build_world(network, dataset, parameters, baseline, dataset.supply, elastic=terms)
+    # The status quo in its market (same flows as the anchor): the baseline of violence.
+    status_quo = build_world(
+        network, dataset, parameters, baseline, dataset.supply, markets=markets
+    )
     anchor = solve_equilibrium(status_quo.problem, gap=SOLVER_GAP, initial=result.paths)
     states = homicides.states if homicides is not None else tuple(dataset.states)
     return Context(
@@ -139,7 +145,7 @@ def prepare(scenario: Scenario) -> Context:
         dataset,
         network,
         parameters,
-        terms,
+        markets,
         shares=shares,
         roots=roots,
         core=core,

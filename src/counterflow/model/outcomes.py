@@ -94,6 +94,7 @@ class RunSummary:
     """What the outcomes need of one run, computed once (horizon totals, kg per crossing)."""
 
     kg: Mapping[str, float]  # KG_OUTCOMES and f"{outcome}_{drug}"
+    prices: Mapping[str, float]  # f"{border|retail}_{drug}": horizon mean, USD per kg
     arriving_kg: pd.Series  # horizon kg arriving per crossing id, before inspection
     homicides: float | None  # all states and months; None without homicide counts
     cooperation: NDArray[np.float64]
@@ -113,8 +114,17 @@ def summarize(run: Run) -> RunSummary:
         kg[outcome] = float(by_drug[outcome].sum())
         for drug in DRUGS:
             kg[f"{outcome}_{drug}"] = float(by_drug[outcome].get(drug, 0.0))
+    prices: dict[str, float] = {}
+    for stage in ("border", "retail"):
+        column = f"price_{stage}_usd_per_kg"
+        if column in run.by_drug.columns:
+            means = run.by_drug.groupby("drug")[column].mean()
+            for drug in DRUGS:
+                if drug in means.index:
+                    prices[f"{stage}_{drug}"] = float(means[drug])
     return RunSummary(
         kg=kg,
+        prices=prices,
         arriving_kg=run.crossings.groupby("crossing_id")["arriving_kg"].sum(),
         homicides=None if run.regions.empty else float(run.regions["homicides"].sum()),
         cooperation=np.asarray(run.cooperation, dtype=np.float64),
@@ -157,6 +167,20 @@ class Outcome:
 
 def _kg(name: str) -> OutcomeFunction:
     return lambda run, _: run.kg[name]
+
+
+def _price(name: str) -> OutcomeFunction:
+    return lambda run, _: run.prices.get(name)
+
+
+def _price_change(drug: str) -> OutcomeFunction:
+    def change(run: RunSummary, baseline: RunSummary) -> float | None:
+        now, base = run.prices.get(f"retail_{drug}"), baseline.prices.get(f"retail_{drug}")
+        if now is None or base is None or base == 0.0:
+            return None
+        return 100.0 * (now - base) / base
+
+    return change
 
 
 def _change_pct(run: RunSummary, baseline: RunSummary) -> float:
@@ -278,6 +302,28 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda run, _: run.detainee_transfers,
         interval=True,
         since=2,
+    ),
+    *(
+        Outcome(
+            f"price_{stage}_{drug}",
+            "USD per kg",
+            f"{stage} price of {drug}, mean over the months, per kg as trafficked",
+            _price(f"{stage}_{drug}"),
+            since=3,
+        )
+        for drug in DRUGS
+        for stage in ("border", "retail")
+    ),
+    *(
+        Outcome(
+            f"price_change_pct_{drug}",
+            "%",
+            f"100 (retail price - baseline's) / baseline's, {drug}, horizon means, paired",
+            _price_change(drug),
+            interval=True,
+            since=3,
+        )
+        for drug in DRUGS
     ),
 )
 LEGAL_COLUMNS = tuple(f"legal_{framework}" for framework in FRAMEWORKS)

@@ -25,6 +25,7 @@ from counterflow.diplomacy import (
 )
 from counterflow.model.context import Context
 from counterflow.model.worlds import (
+    SUPPLY_STEP,
     SolvedWorld,
     WorldCache,
     WorldKey,
@@ -42,6 +43,7 @@ from counterflow.orgs import (
     removal_effects,
     removal_probability,
 )
+from counterflow.policy import SupplyStrikesAct
 from counterflow.scenario import Strategy
 from counterflow.traffic import enforcement_by_state
 
@@ -67,7 +69,7 @@ class RunResult:
     replication: int = 0
     regions: pd.DataFrame = field(default_factory=pd.DataFrame)
     removals: tuple[Removal, ...] = ()
-    strikes: int = 0
+    strikes: float = 0.0
     civilian_harm: float = 0.0
     cooperation: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     paused_months: int = 0  # months whose consented operations paused (C below threshold)
@@ -78,6 +80,47 @@ class RunResult:
     def fragmentation_events(self) -> int:
         """Organizations split over the horizon."""
         return sum(1 for removal in self.removals if removal.fragmented)
+
+
+class _SupplyPath:
+    """The supply state month by month: a precursor control's fading effect, capacity struck.
+
+    A precursor control's effect is whole in month 1 and fades to ``market.precursor_floor``
+    with ``market.precursor_half_life_months`` as producers find other sources (Dobkin &
+    Nicosia 2009; McKetin et al. 2011). Strikes on supply chains destroy a share of the
+    standing production-zone capacity in each month they go ahead; what was destroyed is
+    rebuilt with ``market.supply_strike_rebuild_half_life_months``. Both are rounded to
+    :data:`~counterflow.model.worlds.SUPPLY_STEP`, so months with the same state share a world.
+    """
+
+    def __init__(self, params: dict[str, float], *, precursor: bool) -> None:
+        self.precursor = precursor
+        self.half_life = params["market.precursor_half_life_months"]
+        self.floor = params["market.precursor_floor"]
+        self.rebuilt = 0.5 ** (1.0 / params["market.supply_strike_rebuild_half_life_months"])
+        self.standing = 1.0
+        self.state = (1.0, 1.0)
+
+    def advance(self, month: int, strikes: SupplyStrikesAct | None) -> float:
+        """Move to ``month`` with this month's strikes; return the strikes made."""
+        effect = 1.0
+        if self.precursor:
+            effect = self.floor + (1.0 - self.floor) * 0.5 ** ((month - 1) / self.half_life)
+            if effect - self.floor < SUPPLY_STEP:
+                effect = self.floor
+        self.standing = 1.0 - (1.0 - self.standing) * self.rebuilt
+        struck = 0.0
+        if strikes is not None:
+            self.standing *= 1.0 - strikes.capacity_share
+            struck = strikes.strikes_per_month
+        if 1.0 - self.standing < SUPPLY_STEP:
+            self.standing = 1.0
+        self.state = (_step(effect), _step(self.standing))
+        return struck
+
+
+def _step(share: float) -> float:
+    return round(round(share / SUPPLY_STEP) * SUPPLY_STEP, 6)
 
 
 def _repeat_months(frames: list[tuple[pd.DataFrame, list[int]]]) -> pd.DataFrame:
@@ -124,7 +167,8 @@ def simulate(
     slot = {root: 3 * i for i, root in enumerate(context.roots)}
     state = OrgState(context.roots)
     removals: list[Removal] = []
-    strikes = 0
+    strikes = 0.0
+    supply = _SupplyPath(params, precursor=levers.precursor_inspection > 0)
     paused = 0
     transfers = 0.0
     earlier_unilateral = 0
@@ -164,15 +208,17 @@ def simulate(
                 removals.append(event)
                 if event.fragmented:
                     state = state.split(event.root, month)
-        strikes += month_strikes
+        struck = supply.advance(month, policy.supply_strikes)
+        month_strikes_all = month_strikes + struck
+        strikes += month_strikes_all
         factions = state.factions(month, context.shares, params)
-        key = normalize_key(strategy, WorldKey(factions.key, allowed, level))
+        key = normalize_key(strategy, WorldKey(factions.key, allowed, level, supply.state))
         keys.append(key)
         by_month.append(solve_world(context, strategy, key, cache))
         actions = MonthActions(
-            strikes=month_strikes,
+            strikes=month_strikes_all,
             raids=raids if policy.unilateral else 0,
-            civilian_deaths=civilian_deaths(month_strikes, policy.isr_coverage, params),
+            civilian_deaths=civilian_deaths(month_strikes_all, policy.isr_coverage, params),
             overflights=policy.overflights,
             consented=not policy.unilateral,
             joint_intensity=policy.joint_work_intensity,

@@ -29,11 +29,19 @@ from counterflow.policy import MonthPolicy, resolve_month_policy
 from counterflow.scenario import Strategy
 from counterflow.traffic import (
     ClassKey,
+    PairMarket,
     StateFlows,
     StrategyWorld,
+    SupplyState,
+    border_price_shift,
     build_world,
+    class_loss_shares,
+    loss_shares,
     month_flows,
+    pass_through,
+    price_ladders,
     state_flows,
+    with_replacement,
 )
 
 __all__ = [
@@ -50,11 +58,22 @@ __all__ = [
 
 
 class WorldKey(NamedTuple):
-    """What a strategy's month's equilibrium depends on."""
+    """What a strategy's month's equilibrium depends on.
+
+    ``supply`` is the month's supply state: the share of a precursor control's first effect
+    still acting and the share of production-zone capacity standing after strikes on supply
+    chains, each rounded to :data:`SUPPLY_STEP` (1, 1: no shock).
+    """
 
     splits: tuple[tuple[str, bool], ...]
     consented: bool
     level: int
+    supply: tuple[float, float] = (1.0, 1.0)
+
+
+SUPPLY_STEP = 1e-3  # supply states closer than this share one world
+REPLACEMENT_ROUNDS = 4  # re-solves at most, to ship what delivers the demand (module docstring)
+REPLACEMENT_TOL = 1e-3  # replacement factors that move less than this have settled (0.1% of kg)
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,7 @@ class SolvedWorld:
     crossings: pd.DataFrame
     states: StateFlows
     warm: bool
+    replacement: dict[ClassKey, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,20 +120,22 @@ def _predecessor(key: WorldKey, start: WorldKey) -> WorldKey | None:
         return key._replace(consented=True)
     if key.level != start.level:
         return key._replace(level=start.level)
+    if key.supply != start.supply:
+        return key._replace(supply=start.supply)
     return None
 
 
-def _supply_and_elastic(
+def _supply_and_markets(
     context: Context, factions: Factions
-) -> tuple[pd.DataFrame, dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]]]:
-    """Supply rows and elastic terms of the active organizations (factions take a share)."""
+) -> tuple[pd.DataFrame, dict[ClassKey, PairMarket]]:
+    """Supply rows and market terms of the active organizations (factions take a share)."""
     supply = context.dataset.supply
     owner = supply["org_id"].to_numpy()
     kg = supply["kg_per_month"].to_numpy(dtype=float)
     rows: list[NDArray[np.int64]] = []
     orgs: list[str] = []
     weights: list[float] = []
-    elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+    markets: dict[ClassKey, PairMarket] = {}
     for org, weight in factions.weight.items():
         root = factions.root_of[org]
         own = np.flatnonzero(owner == root)
@@ -122,14 +144,14 @@ def _supply_and_elastic(
         rows.append(own)
         orgs.extend([org] * own.size)
         weights.extend([weight] * own.size)
-        for key, (potential, slope) in context.elastic.items():
+        for key, market in context.markets.items():
             if key.org == root:
-                elastic[ClassKey(org, key.drug)] = (potential * weight, slope / weight)
+                markets[ClassKey(org, key.drug)] = market.scaled(weight)
     index = np.concatenate(rows)
     table = supply.iloc[index].reset_index(drop=True)
     table["org_id"] = orgs
     table["kg_per_month"] = kg[index] * np.array(weights)
-    return table, elastic
+    return table, markets
 
 
 def build_month_policy(
@@ -151,19 +173,32 @@ def build_month_policy(
 
 
 def build_month_world(
-    context: Context, strategy: Strategy, factions: Factions, key: WorldKey | None = None
+    context: Context,
+    strategy: Strategy,
+    factions: Factions,
+    key: WorldKey | None = None,
+    *,
+    replacement: dict[ClassKey, float] | None = None,
 ) -> StrategyWorld:
     """The assignment problem of a strategy's month with these organizations."""
-    supply, elastic = _supply_and_elastic(context, factions)
+    supply, markets = _supply_and_markets(context, factions)
     key = key or base_key(context)
     policy = build_month_policy(context, strategy, consented=key.consented, level=key.level)
+    strikes = strategy.levers.supply_strikes
+    state = SupplyState(
+        precursor_effect=key.supply[0],
+        strike_capacity=key.supply[1],
+        strike_zones=frozenset(strikes.zones) if strikes is not None else frozenset(),
+        replacement=replacement,
+    )
     return build_world(
         context.network,
         context.dataset,
         context.parameters,
         policy,
         supply,
-        elastic=elastic,
+        markets=markets,
+        supply_state=state,
         shares=factions.shares,
         root_of=factions.root_of,
     )
@@ -221,24 +256,45 @@ def normalize_key(strategy: Strategy, key: WorldKey) -> WorldKey:
     return key
 
 
-def solve_world(
-    context: Context, strategy: Strategy, key: WorldKey, cache: WorldCache
-) -> SolvedWorld:
-    """The equilibrium of one world key, warm-started from its predecessor's routes."""
-    key = normalize_key(strategy, key)
-    if key in cache.worlds:
-        return cache.worlds[key]
-    factions = factions_of(context, key.splits)
-    world = build_month_world(context, strategy, factions, key)
-    previous = _predecessor(key, base_key(context))
-    if previous is None:
-        source_world, source_weight = context.baseline_world, {}
-        source_paths = context.baseline_paths
-    else:
-        before = solve_world(context, strategy, previous, cache)
-        source_world, source_weight = before.world, before.factions.weight
-        source_paths = before.result.paths
-    initial = carry_paths(source_world, source_weight, source_paths, world, factions)
+def _predicted(
+    world: StrategyWorld, before: SolvedWorld, factions: Factions, loss0: dict[ClassKey, float]
+) -> dict[ClassKey, float]:
+    """Replacement factors from the predecessor's class flows under this world's hazards.
+
+    A faction takes its organization's flows scaled by its weight. The solve then starts near
+    its own replacement and usually needs no second round.
+    """
+    old = before.world
+    flows = before.result.flows
+    index = {key: k for k, key in enumerate(old.classes)}
+    offsets = old.problem.pair_offsets
+    link_kg = []
+    shipped = []
+    for key in world.classes:
+        root = ClassKey(factions.root_of.get(key.org, key.org), key.drug)
+        j = index.get(key, index.get(root))
+        if j is None:
+            return dict(before.replacement)
+        scale = 1.0 if key in index else factions.weight.get(key.org, 1.0)
+        volume = old.problem.classes[j].demand.volume - flows.abstain[offsets[j] : offsets[j + 1]]
+        link_kg.append(flows.link[j] * scale)
+        shipped.append(float(volume.sum()) * scale)
+    losses = loss_shares(world, link_kg, np.array(shipped), flows.total)
+    return {
+        key: (1.0 - loss0[key]) / max(1.0 - float(loss), 1e-9)
+        for key, loss in zip(world.classes, losses, strict=True)
+    }
+
+
+def _inherited(factors: dict[ClassKey, float], key: ClassKey, factions: Factions) -> float:
+    """A class's replacement factor from an earlier world (its organization's for a faction)."""
+    if key in factors:
+        return factors[key]
+    root = ClassKey(factions.root_of.get(key.org, key.org), key.drug)
+    return factors.get(root, 1.0)
+
+
+def _solve(strategy: Strategy, world: StrategyWorld, initial: PathFlows | None) -> AssignmentResult:
     result = solve_equilibrium(
         world.problem,
         gap=SOLVER_GAP,
@@ -247,15 +303,85 @@ def solve_world(
     )
     if not result.converged:
         raise SolverError(f"strategy {strategy.id!r} did not reach gap {SOLVER_GAP:g}")
+    return result
+
+
+def _prices(
+    context: Context, world: StrategyWorld, result: AssignmentResult, factions: Factions
+) -> pd.DataFrame:
+    """Per drug, the month's border and retail prices (USD per kg as trafficked)."""
+    _, markets = _supply_and_markets(context, factions)
+    shift = border_price_shift(world, result, markets)
+    additive = context.parameters["market.pass_through_additive"]
+    rows = []
+    for drug, ladder in price_ladders(context.dataset).items():
+        change = shift.get(drug, 0.0)
+        rows.append(
+            {
+                "drug": drug,
+                "price_border_usd_per_kg": ladder.border + change,
+                "price_retail_usd_per_kg": ladder.retail + pass_through(ladder, additive) * change,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def solve_world(
+    context: Context, strategy: Strategy, key: WorldKey, cache: WorldCache
+) -> SolvedWorld:
+    """The equilibrium of one world key, warm-started from its predecessor's routes."""
+    key = normalize_key(strategy, key)
+    if key in cache.worlds:
+        return cache.worlds[key]
+    factions = factions_of(context, key.splits)
+    previous = _predecessor(key, base_key(context))
+    # Replacement factors start from the predecessor's (a faction from its organization's).
+    factors: dict[ClassKey, float] = {}
+    if previous is None:
+        source_world, source_weight = context.baseline_world, {}
+        source_paths = context.baseline_paths
+    else:
+        before = solve_world(context, strategy, previous, cache)
+        source_world, source_weight = before.world, before.factions.weight
+        source_paths = before.result.paths
+        factors = dict(before.replacement)
+    world = build_month_world(context, strategy, factions, key)
+    loss0 = {
+        k: context.markets[ClassKey(factions.root_of.get(k.org, k.org), k.drug)].loss_share
+        for k in world.classes
+    }
+    if previous is not None:
+        # Predict this world's loss shares from the predecessor's flows under its hazards.
+        factors = _predicted(world, before, factions, loss0)
+    factors = {k: _inherited(factors, k, factions) for k in world.classes}
+    if any(factors[k] != 1.0 for k in world.classes):
+        world = with_replacement(world, factors)
+    initial = carry_paths(source_world, source_weight, source_paths, world, factions)
+    result = _solve(strategy, world, initial)
+    # Replacement: ship what delivers the demand at this month's loss shares (traffic.market).
+    for _ in range(REPLACEMENT_ROUNDS):
+        losses = class_loss_shares(world, result)
+        wanted = {
+            k: (1.0 - loss0[k]) / max(1.0 - float(loss), 1e-9)
+            for k, loss in zip(world.classes, losses, strict=True)
+        }
+        if all(abs(wanted[k] - factors[k]) <= REPLACEMENT_TOL for k in world.classes):
+            break
+        factors = wanted
+        world = with_replacement(world, factors)
+        result = _solve(strategy, world, result.paths)
     month = month_flows(context.network, world, result)
+    prices = _prices(context, world, result, factions)
+    by_drug = month.by_drug.merge(prices, on="drug", how="left")
     solved = SolvedWorld(
         world,
         factions,
         result,
-        month.by_drug,
+        by_drug,
         month.crossings,
         state_flows(context.network, world, result, factions.shares, context.states),
         initial is not None,
+        factors,
     )
     cache.worlds[key] = solved
     return solved

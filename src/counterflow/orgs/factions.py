@@ -5,9 +5,12 @@ takes the share ``theta = orgs.faction_share`` of the parent's control in every 
 its supply, ``-b`` the rest. For ``orgs.contest_months`` months a share
 ``orgs.contested_share`` of the parent's control belongs to nobody (the factions fight over
 it): both pay more tolls there and more of the flow through those states is contested, which is
-what drives violence (:mod:`counterflow.orgs.violence`). Then the factions settle and hold
-their full shares. One generation of splits: a faction does not split again (assumption: the
-hundreds of local groups that Crisis Group counts are below the model's state resolution).
+what drives violence (:mod:`counterflow.orgs.violence`). Then the factions settle: between
+them they hold the parent's ground again, each routing through it as the parent did (each
+faction's control share in a state is the parent's), so tolls and contested flow fall back to
+their level before the split. One generation of splits: a faction does not split again
+(assumption: the hundreds of local groups that Crisis Group counts are below the model's state
+resolution).
 
 Everything here is a pure function of which organizations split and when, so a world state has
 a key (:attr:`Factions.key`) and the same key always gives the same equilibrium.
@@ -87,10 +90,12 @@ def factions_of(
             weight[root] = 1.0
             root_of[root] = root
             continue
-        held = 1.0 - contested if fighting[root] else 1.0
         key.append((root, fighting[root]))
         for faction, part in zip(faction_ids(root), (theta, 1.0 - theta), strict=True):
-            out_shares[faction] = {s: part * held * v for s, v in parent.items()}
+            if fighting[root]:
+                out_shares[faction] = {s: part * (1.0 - contested) * v for s, v in parent.items()}
+            else:
+                out_shares[faction] = dict(parent)  # settled: the pair holds the parent's ground
             weight[faction] = part
             root_of[faction] = root
     return Factions(tuple(sorted(key)), out_shares, weight, root_of)

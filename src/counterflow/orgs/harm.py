@@ -11,7 +11,7 @@ from __future__ import annotations
 __all__ = ["civilian_deaths"]
 
 
-def civilian_deaths(strikes: int, isr_coverage: float, params: dict[str, float]) -> float:
+def civilian_deaths(strikes: float, isr_coverage: float, params: dict[str, float]) -> float:
     """Expected civilian deaths from ``strikes`` strikes at this ISR coverage."""
     per_strike = params["harm.civilian_deaths_per_strike"]
     avoided = params["harm.isr_reduction"] * isr_coverage

@@ -9,6 +9,12 @@ consent. The factors are numbers computed by :mod:`counterflow.model` from
 :mod:`counterflow.diplomacy`; this package imports no other submodel.
 """
 
-from counterflow.policy.month import JointOps, MonthPolicy, RemovalAttempts, resolve_month_policy
+from counterflow.policy.month import (
+    JointOps,
+    MonthPolicy,
+    RemovalAttempts,
+    SupplyStrikesAct,
+    resolve_month_policy,
+)
 
-__all__ = ["JointOps", "MonthPolicy", "RemovalAttempts", "resolve_month_policy"]
+__all__ = ["JointOps", "MonthPolicy", "RemovalAttempts", "SupplyStrikesAct", "resolve_month_policy"]

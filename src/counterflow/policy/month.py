@@ -8,7 +8,8 @@ The rules, all in :func:`resolve_month_policy` (DESIGN.md, "Dynamics" and "Diplo
   sets (:func:`counterflow.diplomacy.enforcement_factor`, passed in as a number).
 * Precursor inspection is done by Mexico at its seaports, so it scales with the cooperation
   ratio ``min(1, C / C0)``.
-* Operations that need consent (``consent = true``: joint operations, leadership removals) go
+* Operations that need consent (``consent = true``: joint operations, leadership removals,
+  strikes on supply chains) go
   ahead only in months in which Mexico consents; otherwise they pause. Joint operations never
   act without consent (``consent = false`` leaves them off). Removals without consent go ahead
   whatever C is, as unilateral raids or strikes, and ISR flights become overflights.
@@ -27,7 +28,7 @@ from typing import Any, Literal
 from counterflow.errors import InvalidParameterError
 from counterflow.scenario import Levers
 
-__all__ = ["JointOps", "MonthPolicy", "RemovalAttempts", "resolve_month_policy"]
+__all__ = ["JointOps", "MonthPolicy", "RemovalAttempts", "SupplyStrikesAct", "resolve_month_policy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,23 @@ class RemovalAttempts:
     method: Literal["capture", "strike"]
     attempts_per_org_month: float
     success_factor: float
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyStrikesAct:
+    """Strikes on supply chains going ahead this month (aggregate production capacity only).
+
+    Attributes:
+        capacity_share: Share of the standing production capacity in the struck zones
+            destroyed this month.
+        zones: Production-zone node ids struck; empty: every production zone.
+        strikes_per_month: Expected strikes this month (civilian harm and cooperation count
+            them as strikes).
+    """
+
+    capacity_share: float
+    zones: frozenset[str]
+    strikes_per_month: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +114,8 @@ class MonthPolicy:
         joint_work_intensity: Intensity of consented joint work this month (joint operations'
             intensity plus consented removal attempts per organization-month), which raises
             cooperation; 0 when paused or unilateral.
+        supply_strikes: Strikes on supply chains going ahead this month; ``None`` when the
+            strategy sets none or its consented strikes pause this month.
     """
 
     state_enforcement: Mapping[str, float]
@@ -110,6 +130,7 @@ class MonthPolicy:
     overflights: bool
     paused: bool
     joint_work_intensity: float
+    supply_strikes: SupplyStrikesAct | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -193,6 +214,13 @@ def resolve_month_policy(
         removal = RemovalAttempts(
             lever.method, lever.intensity, cooperation_ratio if consented else 1.0
         )
+    strikes = levers.supply_strikes
+    supply_strikes = None
+    striking = strikes is not None and strikes.capacity_share > 0
+    if strikes is not None and striking and (acting_with_consent or not consented):
+        supply_strikes = SupplyStrikesAct(
+            strikes.capacity_share, frozenset(strikes.zones), strikes.strikes_per_month
+        )
     joint_work = 0.0
     if acting_with_consent:
         if joint is not None:
@@ -210,6 +238,9 @@ def resolve_month_policy(
         isr_coverage=levers.isr_coverage,
         unilateral=not consented,
         overflights=levers.isr_coverage > 0 and not consented,
-        paused=consented and not consented_this_month and (attempts or joint is not None),
+        paused=consented
+        and not consented_this_month
+        and (attempts or joint is not None or striking),
         joint_work_intensity=joint_work,
+        supply_strikes=supply_strikes,
     )

@@ -24,6 +24,8 @@ _DRUG_COLUMNS = (
     "seized_kg_mexico",
     "seized_kg_us_ports",
     "delivered_kg",
+    "price_border_usd_per_kg",
+    "price_retail_usd_per_kg",
 )
 _REMOVAL_COLUMNS = (
     "strategy",

@@ -17,6 +17,7 @@ from counterflow.scenario.model import (
     Levers,
     Scenario,
     Strategy,
+    SupplyStrikes,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Strategy",
+    "SupplyStrikes",
     "builtin_scenario_path",
     "check_against_dataset",
     "find_problems",

@@ -32,6 +32,7 @@ __all__ = [
     "Levers",
     "Scenario",
     "Strategy",
+    "SupplyStrikes",
 ]
 
 BASELINE_ID = "status-quo"
@@ -64,9 +65,24 @@ class LeadershipRemoval(_Frozen):
     intensity: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
 
 
+class SupplyStrikes(_Frozen):
+    """Strikes on supply chains: production capacity destroyed, as an aggregate share.
+
+    The model never locates a site: ``capacity_share`` is the share of the production capacity
+    standing in the model's representative production zones (``zones``: their node ids; empty:
+    all) destroyed per month; it is rebuilt with ``market.supply_strike_rebuild_half_life_months``.
+    ``strikes_per_month`` is the expected number of strikes a month, which civilian harm,
+    cooperation and the law count as strikes.
+    """
+
+    capacity_share: Fraction
+    zones: tuple[str, ...] = ()
+    strikes_per_month: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
+
+
 # Levers that act on Mexican territory: a strategy that sets one states ``consent`` (DESIGN.md,
 # "Diplomacy": there is no silent default there).
-TERRITORIAL_LEVERS = ("joint_operations", "leadership_removal", "isr_coverage")
+TERRITORIAL_LEVERS = ("joint_operations", "leadership_removal", "isr_coverage", "supply_strikes")
 
 
 class Levers(_Frozen):
@@ -85,6 +101,7 @@ class Levers(_Frozen):
     consent: bool = True
     isr_coverage: Fraction = 0.0
     leadership_removal: LeadershipRemoval | None = None
+    supply_strikes: SupplyStrikes | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -26,11 +26,6 @@ class Parameter:
     source: str
 
 
-_CR = (
-    "Caulkins & Reuter (1998), via NRC (2001) p. 155: seizures plus laundering fees are "
-    "10-15% of costs"
-)
-
 PARAMETERS: dict[str, Parameter] = {
     "traffic.transport_usd_per_kg_km": Parameter(
         0.5,
@@ -138,24 +133,17 @@ PARAMETERS: dict[str, Parameter] = {
         "class-own logistics term eta (share of value)",
         "assumption: small, makes per-organization flows unique (DESIGN.md)",
     ),
-    "traffic.supply_elasticity": Parameter(
-        1.0,
-        0.3,
-        3.0,
-        1e-3,
-        100.0,
-        "elasticity of shipped kg to route cost",
-        "assumption: Caulkins & Reuter (2010) find enforcement better at preventing than "
-        "shrinking markets; unit elasticity as a central case",
-    ),
     "traffic.sanctions_surcharge": Parameter(
-        0.125,
-        0.10,
+        0.05,
+        0.02,
         0.15,
         0.0,
-        1.0,
-        "laundering surcharge, share of the border value",
-        _CR,
+        0.5,
+        "extra laundering cost of sanctioned proceeds, share of the border value per kg",
+        "assumption: sanctions that push cartels off cheap Chinese money brokers (about 3%) "
+        "back to traditional ones (10-15%) cost about 5 points (Reuters 2020; docs/market.md); "
+        "seizures are charged as route hazards, so Caulkins & Reuter's 10-15% (seizures plus "
+        "laundering) is not charged twice",
     ),
     "traffic.joint_operations_effect": Parameter(
         1.0,
@@ -175,6 +163,94 @@ PARAMETERS: dict[str, Parameter] = {
         "share of synthetic-drug precursors arriving by sea",
         "assumption: DEA NDTA 2024/2025 describe precursors shipped from China and India to "
         "Pacific container ports (FACTS.md 5.3)",
+    ),
+    "market.demand_elasticity.fentanyl": Parameter(
+        0.3,
+        0.1,
+        1.0,
+        0.0,
+        3.0,
+        "price elasticity of US demand (magnitude)",
+        "assumption by analogy with heroin, no fentanyl estimate exists: OAS (2013) heroin "
+        "'around -0.3'; Dave (2008), J. Urban Econ. 63(2); Saffer & Chaloupka (1999), Econ. "
+        "Inquiry -0.94; dependent users favour the low end (docs/market.md)",
+    ),
+    "market.demand_elasticity.methamphetamine": Parameter(
+        0.4,
+        0.15,
+        1.5,
+        0.0,
+        3.0,
+        "price elasticity of US demand (magnitude)",
+        "Cunningham & Finlay (2013/2015 working paper): 0.13-0.28 from precursor shocks as "
+        "instruments; survey estimates up to 1.8-1.9 (Chalmers, Bradford & Jones 2009, NSW "
+        "BOCSAR); between the causal US estimates and the survey ones (docs/market.md)",
+    ),
+    "market.demand_elasticity.cocaine": Parameter(
+        0.5,
+        0.2,
+        1.2,
+        0.0,
+        3.0,
+        "price elasticity of US demand (magnitude)",
+        "OAS (2013), The Drug Problem in the Americas: 'around -0.5'; Dave (2008) and Saffer "
+        "& Chaloupka (1999) lower for participation; NRC (2001) p. 43: published range -0.6 "
+        "to -2.5, 'only suggestive' (docs/market.md)",
+    ),
+    "market.pass_through_additive": Parameter(
+        0.25,
+        0.0,
+        0.7,
+        0.0,
+        1.0,
+        "retail pass-through mix: 1 additive, 0 proportional markups",
+        "Caulkins (1990) defines both rules; Caulkins (1994), RAND MR-317, finds price ratios "
+        "between market levels constant (proportional); RAND's Controlling Cocaine (1994) "
+        "assumed additive; NRC (2001) p. 161: unknown. Leans proportional (docs/market.md)",
+    ),
+    "market.precursor_half_life_months": Parameter(
+        0.9,
+        0.5,
+        6.0,
+        0.05,
+        60.0,
+        "months for a precursor control's effect to halve",
+        "Dobkin & Nicosia (2009), AER 99(1): the 1995 methamphetamine price tripled (+200%) and "
+        "was back within four months: down to +10% in four months is 4 / log2(20) = 0.9 months "
+        "to halve; purity and admissions took up to eighteen (about 5): the range covers both",
+    ),
+    "market.precursor_floor": Parameter(
+        0.02,
+        0.0,
+        0.3,
+        0.0,
+        1.0,
+        "share of a precursor control's effect that never fades",
+        "Dobkin & Nicosia (2009): price and indicators back to their old levels, so near 0; "
+        "McKetin et al. (2011), Addiction 106(11): lasting effects only where no other "
+        "precursor source existed, hence the range (FACTS.md 4.2b)",
+    ),
+    "market.precursor_cost_rise": Parameter(
+        0.3,
+        0.05,
+        1.5,
+        0.0,
+        10.0,
+        "production cost rise per unit of precursor cut, multiple of the origin price",
+        "assumption: precursors are about 1-18% of production cost (Reuters 'Fentanyl "
+        "Express', 2024; an anonymous operative, 2023, weak); a cut c raising their price "
+        "about 1/(1-c) gives 0.2-0.33; the large price effects come from the capacity cut",
+    ),
+    "market.supply_strike_rebuild_half_life_months": Parameter(
+        1.0,
+        0.25,
+        6.0,
+        0.05,
+        60.0,
+        "months for destroyed production capacity to be half rebuilt",
+        "assumption: raids on methamphetamine labs in Sinaloa (333 in 2015-2019) left supply "
+        "and prices unaffected (Quinones 2021); Dobkin, Nicosia & Weinberg (2014): labs fell "
+        "36% with no change in consumption; no measured rebuild time (docs/market.md)",
     ),
 }
 
@@ -518,6 +594,14 @@ PARAMETERS.update(
 )
 
 
+RETIRED = {
+    "traffic.supply_elasticity": (
+        "retired with the market model: shipments now meet US demand; set "
+        "market.demand_elasticity.<drug> instead"
+    ),
+}
+
+
 def check_parameters(
     values: dict[str, float], ranges: dict[str, tuple[float, float]]
 ) -> list[tuple[str, str]]:
@@ -526,6 +610,9 @@ def check_parameters(
     for table, entries in (("parameters", values), ("uncertainties", ranges)):
         for key, value in entries.items():
             parameter = PARAMETERS.get(key)
+            if key in RETIRED:
+                problems.append((f"{table}.{key}", RETIRED[key]))
+                continue
             if parameter is None:
                 problems.append(
                     (

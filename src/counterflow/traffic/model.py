@@ -22,12 +22,14 @@ Cost of class k = (organization o, drug d) on link a, USD per kg::
   unique.
 
 The solver works in units of the border value (``c / v_d``), where the volume term is common
-to all classes. Supply is elastic through one abstain link per origin (see :func:`elastic_terms`).
+to all classes. Quantities meet US demand through one abstain link per origin
+(:mod:`counterflow.traffic.market`, :func:`market_baseline`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,13 @@ from counterflow.assign import AssignmentProblem, ODPairs, TravelClass
 from counterflow.data import Dataset
 from counterflow.network import LinkCosts
 from counterflow.policy import MonthPolicy
+from counterflow.traffic.market import (
+    PairMarket,
+    SupplyState,
+    capped_demand,
+    pass_through,
+    price_ladders,
+)
 from counterflow.traffic.network import DEFAULT_LANES, TraffickingNetwork
 
 __all__ = [
@@ -45,8 +54,9 @@ __all__ = [
     "StrategyWorld",
     "build_world",
     "control_shares",
-    "elastic_terms",
     "enforcement_by_state",
+    "market_baseline",
+    "with_replacement",
 ]
 
 DRUGS = ("fentanyl", "methamphetamine", "cocaine")
@@ -74,6 +84,9 @@ class StrategyWorld:
         capacity_kg: Per link, kappa (kg/month) at crossings.
         q_max: Cap on a link's seizure probability.
         border_value: Per drug, v_d (USD/kg).
+        border_links: Per link, whether it is a crossing (a port of entry's inspection).
+        class_markets: Per class, its market terms (``None`` with fixed supply).
+        supply_cap_kg: Per class and pair, what supply shocks let the origin ship (inf: no cap).
     """
 
     problem: AssignmentProblem
@@ -85,6 +98,9 @@ class StrategyWorld:
     beta: float
     q_max: float
     border_value: dict[str, float]
+    border_links: NDArray[np.bool_]
+    class_markets: tuple[PairMarket | None, ...] = ()
+    supply_cap_kg: tuple[NDArray[np.float64], ...] = ()
 
 
 def control_shares(dataset: Dataset) -> dict[str, dict[str, float]]:
@@ -105,7 +121,10 @@ def _prices(dataset: Dataset) -> tuple[dict[str, float], dict[str, float]]:
     border: dict[str, float] = {}
     frame = dataset.prices
     for drug, stage, price in zip(frame["drug"], frame["stage"], frame["usd_per_kg"], strict=True):
-        (origin if stage == "origin" else border)[str(drug)] = float(price)
+        if stage == "origin":
+            origin[str(drug)] = float(price)
+        elif stage == "border":
+            border[str(drug)] = float(price)
     return origin, border
 
 
@@ -204,7 +223,8 @@ def build_world(
     policy: MonthPolicy,
     supply: pd.DataFrame,
     *,
-    elastic: dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]] | None = None,
+    markets: dict[ClassKey, PairMarket] | None = None,
+    supply_state: SupplyState | None = None,
     market_access: dict[str, float] | None = None,
     shares: dict[str, dict[str, float]] | None = None,
     root_of: dict[str, str] | None = None,
@@ -219,8 +239,10 @@ def build_world(
             enforcement multipliers (Mexican enforcement factor included), port inspection,
             the precursor cut, sanctions and the joint operations that act.
         supply: Rows ``drug, origin, org_id, kg_per_month`` (baseline shipped kg).
-        elastic: Per class, ``(potential supply, abstain slope)`` per pair from
-            :func:`elastic_terms`; ``None`` solves with fixed supply (the calibration baseline).
+        markets: Per class, its status quo per pair and demand slope
+            (:func:`market_baseline`, :mod:`counterflow.traffic.market`); ``None`` solves with
+            fixed supply (the calibration baseline).
+        supply_state: The month's supply shocks and replacement factors (default: none).
         market_access: Per CBP field office, a calibrated cost (USD/kg) added on its hub links:
             what it costs to reach the national market from that office's hub beyond the km
             (``market_access.csv``; default: the dataset's, or none).
@@ -273,11 +295,21 @@ def build_world(
     progress = tnet.to_border_share[network.tail]
     supply = supply[supply["kg_per_month"] > 0]
     sanctioned = policy.sanctioned
-    precursor_cut = policy.precursor_cut_share * params["traffic.precursor_sea_dependence"]
+    state = supply_state or SupplyState()
+    replacement = state.replacement or {}
+    precursor_cut = (
+        policy.precursor_cut_share
+        * params["traffic.precursor_sea_dependence"]
+        * state.precursor_effect
+    )
+    kinds = tnet.node_table["kind"].to_numpy()
+    node_ids = tnet.node_table["node_id"].to_numpy()
 
     state_index = _state_index(tnet)
     classes: list[ClassKey] = []
     travel: list[TravelClass] = []
+    class_markets: list[PairMarket | None] = []
+    caps: list[NDArray[np.float64]] = []
     index = {node: i for i, node in enumerate(tnet.node_table["node_id"])}
     for group, rows in supply.groupby(["org_id", "drug"], sort=True):
         org, drug = (str(part) for part in group)
@@ -297,31 +329,44 @@ def build_world(
         order = np.argsort(nodes, kind="stable")
         nodes = nodes[order]
         baseline = rows["kg_per_month"].to_numpy(dtype=float)[order]
-        kg = baseline * (1.0 - precursor_cut) if key.drug in SYNTHETIC else baseline
-        total = float(kg.sum())
-        if total <= 0.0:
-            continue  # precursor controls that stop all precursors leave no class to route
-        if elastic is None:
-            volume, base, slope = kg, None, None
+        # Supply shocks cap what an origin can ship: precursor controls cut the synthetic
+        # drugs' capacity (and raise their production cost); strikes on supply chains cut the
+        # capacity standing in production zones.
+        cap_kg = np.full(baseline.shape, np.inf)
+        if key.drug in SYNTHETIC and precursor_cut > 0.0:
+            cap_kg = baseline * (1.0 - precursor_cut)
+            rise = params["market.precursor_cost_rise"] * precursor_cut * origin_price[key.drug]
+            fixed = fixed + hubs * rise
+        if state.strike_capacity < 1.0:
+            zones = kinds[nodes] == "production_zone"
+            if state.strike_zones:
+                zones &= np.isin(node_ids[nodes], list(state.strike_zones))
+            cap_kg = np.where(zones, np.minimum(cap_kg, baseline * state.strike_capacity), cap_kg)
+        base: NDArray[np.float64] | None = None
+        slope: NDArray[np.float64] | None = None
+        if markets is None:
+            volume = np.minimum(baseline, cap_kg)
         else:
-            # Elastic terms come in pair order (sorted by origin, like ``nodes``); precursor
-            # controls shrink the potential supply and steepen the abstain cost alike.
-            potential, baseline_slope = elastic[key]
-            volume = potential * (kg / baseline)
-            slope = baseline_slope * (baseline / kg)
-            base = np.zeros_like(volume)
+            volume, base, slope = capped_demand(
+                markets[key], replacement=replacement.get(key, 1.0), capacity_kg=cap_kg
+            )
+        total = float(volume.sum())
+        if total <= 0.0:
+            continue  # a supply shock that stops all of a class's supply leaves nothing to route
         pairs = ODPairs.from_arrays(nodes, np.full(nodes.shape, tnet.sink), volume)
         travel.append(
             TravelClass(
                 name=f"{key.org}/{key.drug}",
                 demand=pairs,
                 fixed_cost=fixed / value,
-                own_cost=params["traffic.own_term"] / max(total, 1e-9),
+                own_cost=params["traffic.own_term"] / max(float(baseline.sum()), 1e-9),
                 abstain_base=base,
                 abstain_slope=slope,
             )
         )
         classes.append(key)
+        class_markets.append(None if markets is None else markets[key])
+        caps.append(cap_kg)
     problem = AssignmentProblem(network=network, costs=costs, classes=tuple(travel))
     return StrategyWorld(
         problem=problem,
@@ -333,25 +378,62 @@ def build_world(
         beta=beta,
         q_max=params["traffic.q_max"],
         border_value=border_price,
+        border_links=borders,
+        class_markets=tuple(class_markets),
+        supply_cap_kg=tuple(caps),
     )
 
 
-def elastic_terms(
-    world: StrategyWorld, least_cost: NDArray[np.float64], elasticity: float
-) -> dict[ClassKey, tuple[NDArray[np.float64], NDArray[np.float64]]]:
-    """Potential supply and abstain slope per pair that reproduce a baseline exactly.
+def with_replacement(world: StrategyWorld, replacement: Mapping[ClassKey, float]) -> StrategyWorld:
+    """The same world with each class's demand scaled for replacement.
 
-    With shipped ``q = Q (1 - u / R)``, elasticity ``eps`` at the baseline cost ``u0``:
-    ``R = u0 (1 + eps) / eps`` and ``Q = q0 R / (R - u0)``; the abstain link carries
-    ``e = Q - q`` at cost ``W(e) = R e / Q`` (increasing, so the transform of Gartner 1980
-    applies). ``least_cost`` is the baseline least route cost per pair (flat over classes).
+    Each class ships ``replacement`` times what it would at the status quo's loss shares
+    (:mod:`counterflow.traffic.market`); only the demand terms change.
     """
-    out = {}
-    offsets = world.problem.pair_offsets
+    travel = []
     for k, key in enumerate(world.classes):
-        u0 = least_cost[offsets[k] : offsets[k + 1]]
-        q0 = world.problem.classes[k].demand.volume
-        reach = u0 * (1.0 + elasticity) / elasticity
-        potential = q0 * reach / (reach - u0)
-        out[key] = (potential, reach / potential)
+        old = world.problem.classes[k]
+        market = world.class_markets[k] if world.class_markets else None
+        if market is None:
+            travel.append(old)
+            continue
+        volume, base, slope = capped_demand(
+            market, replacement=replacement.get(key, 1.0), capacity_kg=world.supply_cap_kg[k]
+        )
+        demand = ODPairs.from_arrays(old.demand.origin, old.demand.destination, volume)
+        travel.append(replace(old, demand=demand, abstain_base=base, abstain_slope=slope))
+    problem = AssignmentProblem(
+        network=world.problem.network, costs=world.problem.costs, classes=tuple(travel)
+    )
+    return replace(world, problem=problem)
+
+
+def market_baseline(
+    world: StrategyWorld,
+    least_cost: NDArray[np.float64],
+    loss_share: NDArray[np.float64],
+    params: dict[str, float],
+    dataset: Dataset,
+) -> dict[ClassKey, PairMarket]:
+    """Each class's status quo per pair and its demand slope (:mod:`~counterflow.traffic.market`).
+
+    ``least_cost`` is the status quo's least route cost per pair (flat over classes, in units of
+    the border value) and ``loss_share`` each class's share of shipped kg seized along its
+    routes (:func:`counterflow.traffic.class_loss_shares`). With these terms the status quo
+    reproduces the calibrated flows exactly.
+    """
+    ladders = price_ladders(dataset)
+    additive = params["market.pass_through_additive"]
+    offsets = world.problem.pair_offsets
+    out = {}
+    for k, key in enumerate(world.classes):
+        ladder = ladders[key.drug]
+        elasticity = params[f"market.demand_elasticity.{key.drug}"]
+        kappa = elasticity * pass_through(ladder, additive) * ladder.border / ladder.retail
+        out[key] = PairMarket(
+            shipped_kg=world.problem.classes[k].demand.volume.copy(),
+            least_cost=least_cost[offsets[k] : offsets[k + 1]].copy(),
+            kappa=kappa,
+            loss_share=float(loss_share[k]),
+        )
     return out

@@ -18,10 +18,19 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from counterflow.assign import AssignmentResult
-from counterflow.traffic.model import DRUGS, StrategyWorld
+from counterflow.traffic.market import PairMarket
+from counterflow.traffic.model import DRUGS, ClassKey, StrategyWorld
 from counterflow.traffic.network import TraffickingNetwork
 
-__all__ = ["MonthFlows", "StateFlows", "month_flows", "state_flows"]
+__all__ = [
+    "MonthFlows",
+    "StateFlows",
+    "border_price_shift",
+    "class_loss_shares",
+    "loss_shares",
+    "month_flows",
+    "state_flows",
+]
 
 
 @dataclass(frozen=True)
@@ -136,3 +145,79 @@ def state_flows(
         flow += kg
         contested += kg * (1.0 - np.array([own.get(state, 0.0) for state in states]))
     return StateFlows(states, flow, contested)
+
+
+def class_loss_shares(world: StrategyWorld, result: AssignmentResult) -> NDArray[np.float64]:
+    """Per class, the share of its shipped kg seized in Mexico or at a US port.
+
+    The class's kg arriving at crossings are its link flows there less its Mexican seizures
+    spread over its crossings in proportion (as :func:`month_flows` does per drug).
+    """
+    flows = result.flows
+    offsets = world.problem.pair_offsets
+    shipped = np.array(
+        [
+            float(
+                np.sum(
+                    world.problem.classes[k].demand.volume
+                    - flows.abstain[offsets[k] : offsets[k + 1]]
+                )
+            )
+            for k in range(len(world.classes))
+        ]
+    )
+    return loss_shares(
+        world, [flows.link[k] for k in range(len(world.classes))], shipped, flows.total
+    )
+
+
+def loss_shares(
+    world: StrategyWorld,
+    link_kg: list[NDArray[np.float64]],
+    shipped_kg: NDArray[np.float64],
+    total_kg: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Per class, the share seized of ``shipped_kg`` with these class and total link flows."""
+    borders = world.border_links
+    ratio = np.where(borders, total_kg / world.capacity_kg, 0.0)
+    visibility = np.where(borders, world.alpha * ratio**world.beta, 0.0)
+    shares = np.zeros(len(world.classes))
+    for k, key in enumerate(world.classes):
+        x = link_kg[k]
+        shipped = float(shipped_kg[k])
+        if shipped <= 0.0:
+            continue
+        mexico = float(np.sum(world.road_hazard * x))
+        q = np.minimum(world.q_max, world.port_hazard[key.drug] * (1.0 + visibility))
+        ports = float(np.sum(q * x)) * (1.0 - mexico / shipped)
+        shares[k] = (mexico + ports) / shipped
+    return shares
+
+
+def border_price_shift(
+    world: StrategyWorld, result: AssignmentResult, markets: dict[ClassKey, PairMarket]
+) -> dict[str, float]:
+    """Per drug, the border price's change from the status quo (USD per kg).
+
+    Each pair's price signal is its least route cost, or its scarcity price when a supply cap
+    binds (the abstain link's cost at zero abstention); the change against the pair's status-quo
+    least cost is weighted by the kg shipped and converted to USD with the border value
+    (:mod:`counterflow.traffic.market`).
+    """
+    offsets = world.problem.pair_offsets
+    weighted: dict[str, float] = {}
+    shipped_by_drug: dict[str, float] = {}
+    for k, key in enumerate(world.classes):
+        pairs = slice(offsets[k], offsets[k + 1])
+        travel = world.problem.classes[k]
+        signal = result.pair_cost[pairs]
+        if travel.abstain_base is not None:
+            signal = np.maximum(signal, travel.abstain_base)
+        shipped = travel.demand.volume - result.flows.abstain[pairs]
+        change = world.border_value[key.drug] * (signal - markets[key].least_cost)
+        weighted[key.drug] = weighted.get(key.drug, 0.0) + float(np.sum(shipped * change))
+        shipped_by_drug[key.drug] = shipped_by_drug.get(key.drug, 0.0) + float(shipped.sum())
+    return {
+        drug: weighted[drug] / shipped_by_drug[drug] if shipped_by_drug[drug] > 0 else 0.0
+        for drug in weighted
+    }
