@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components, dijkstra
 
 from counterflow.data import builtin_path, load_dataset
 from counterflow.errors import InputFileNotFoundError, NetworkFormatError
+from counterflow.traffic.network import build_trafficking_network
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,29 @@ def test_network_is_connected_and_every_port_reachable(dataset) -> None:
     ):
         reached = breadth_first_order(graph, origin, directed=False, return_predecessors=False)
         assert np.isin(ports, reached).all()
+
+
+def test_production_zones_carry_no_through_traffic(dataset) -> None:
+    # A production zone is a source: no road enters it, so no shortest path between two other
+    # nodes can pass through it (the Golden Triangle once joined Culiacan to Chihuahua).
+    net = build_trafficking_network(dataset)
+    roads = net.kind == "road"
+    tail, head = net.network.tail[roads], net.network.head[roads]
+    n = net.network.num_nodes
+    zones = np.flatnonzero(net.node_table["kind"].to_numpy() == "production_zone")
+    assert zones.size >= 3
+    assert not np.isin(head, zones).any()
+    others = np.setdiff1d(np.arange(n - 1), zones)
+    with_zones = csr_matrix((net.road_km[roads], (tail, head)), shape=(n, n))
+    keep = ~np.isin(tail, zones)
+    without = csr_matrix((net.road_km[roads][keep], (tail[keep], head[keep])), shape=(n, n))
+    np.testing.assert_array_equal(
+        dijkstra(with_zones, indices=others)[:, others],
+        dijkstra(without, indices=others)[:, others],
+    )
+    # Every zone still reaches a port of entry.
+    ports = np.flatnonzero(net.node_table["kind"].to_numpy() == "port_of_entry")
+    assert np.isfinite(dijkstra(with_zones, indices=zones)[:, ports]).any(axis=1).all()
 
 
 def test_detour_factor_recomputed_from_published_pairs(dataset) -> None:
