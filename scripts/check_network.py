@@ -9,14 +9,18 @@ DATA_DIR defaults to ``src/counterflow/data/mexico``. The script checks:
 - node ids are unique lowercase slugs, kinds are known, coordinates are valid WGS84 degrees,
   every row has a source;
 - every edge joins two known, distinct nodes, appears once (edges are undirected), has a
-  highway, a positive ``road_km``, ``km_source`` ``published`` or ``estimated`` and a source;
+  highway, a positive ``road_km``, ``km_source`` ``published``, ``published-weak`` (a road
+  distance read in a blog, forum, hotel or company page) or ``estimated``, and a source;
 - every ``us_port`` is tied by exactly one ``border`` edge (1 km) to the ``port_of_entry`` of
   the same suffix, and every ``port_of_entry`` also has a link into Mexico;
+- every ``production_zone`` is joined only by ``local`` links to cities (the trafficking graph
+  lets traffic leave a zone but never enter it, so a zone is a source, not a through road);
 - the graph is connected, and every ``port_of_entry`` is reachable from every
   ``production_zone``, ``seaport`` and ``southern_crossing`` without passing through a US node;
-- at least 30 % of the edges are ``published``, and no published road distance is shorter than
-  the great-circle distance between its end points;
-- the detour factor (median of road_km / great-circle km over the published pairs, at least 10
+- at least 30 % of the edges are published (``published`` or ``published-weak``), and no
+  published road distance is shorter than the great-circle distance between its end points;
+- the detour factor (median of road_km / great-circle km over all published pairs, weak ones
+  included, at least 10
   pairs) is recomputed, printed, and matches the factor written into the estimated rows, whose
   ``road_km`` must equal great-circle km x factor (to 0.1 km).
 """
@@ -36,6 +40,8 @@ DEFAULT_DIR = ROOT / "src" / "counterflow" / "data" / "mexico"
 
 KINDS = {"city", "port_of_entry", "us_port", "seaport", "southern_crossing", "production_zone"}
 ORIGIN_KINDS = ("production_zone", "seaport", "southern_crossing")
+PUBLISHED = ("published", "published-weak")
+KM_SOURCES = (*PUBLISHED, "estimated")
 MIN_PUBLISHED_SHARE = 0.30
 MIN_PUBLISHED_PAIRS = 10
 EARTH_RADIUS_KM = 6371.0088
@@ -108,8 +114,8 @@ def check_edges(
         seen.add(pair)
         if not row["highway"].strip():
             problems.append(f"{where}: empty highway")
-        if row["km_source"] not in ("published", "estimated"):
-            problems.append(f"{where}: km_source must be 'published' or 'estimated'")
+        if row["km_source"] not in KM_SOURCES:
+            problems.append(f"{where}: km_source must be one of {', '.join(KM_SOURCES)}")
         if not row["source"].strip():
             problems.append(f"{where}: empty source")
         try:
@@ -165,6 +171,12 @@ def check_graph(
             problems.append(f"{poe}: no border edge to its us_port")
         if not adjacency[poe] - us_nodes:
             problems.append(f"{poe}: no link into the Mexican network")
+    for zone in sorted(n for n, r in by_id.items() if r["kind"] == "production_zone"):
+        problems.extend(
+            f"{zone}: a production zone links only to cities, not to {other}"
+            for other in sorted(adjacency[zone])
+            if by_id[other]["kind"] != "city"
+        )
     for origin in sorted(n for n, r in by_id.items() if r["kind"] in ORIGIN_KINDS):
         missing = set(ports) - reachable(origin, adjacency, us_nodes)
         if missing:
@@ -177,7 +189,7 @@ def check_distances(
     """Check the published share and the detour factor; return (factor, pairs, share)."""
     ratios: list[float] = []
     for row in edges:
-        if row["km_source"] != "published":
+        if row["km_source"] not in PUBLISHED:
             continue
         gc = great_circle_km(by_id[row["from_node"]], by_id[row["to_node"]])
         ratio = float(row["road_km"]) / gc
@@ -232,7 +244,11 @@ def main(argv: list[str]) -> int:
         counts[row["kind"]] += 1
     print(f"check_network: {len(nodes)} nodes {dict(sorted(counts.items()))}, {len(edges)} edges")
     if pairs:
-        print(f"check_network: published share {share:.1%} ({round(share * len(edges))} edges)")
+        weak = sum(row["km_source"] == "published-weak" for row in edges)
+        print(
+            f"check_network: published share {share:.1%} ({round(share * len(edges))} edges, "
+            f"{weak} of them published-weak)"
+        )
         print(f"check_network: detour factor {factor:.2f} (median of {pairs} published pairs)")
     for problem in problems:
         print(f"check_network: PROBLEM: {problem}", file=sys.stderr)

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components, dijkstra
 
 from counterflow.data import builtin_path, load_dataset
 from counterflow.errors import InputFileNotFoundError, NetworkFormatError
+from counterflow.traffic.network import build_trafficking_network
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,9 @@ def test_counts_and_sources(dataset) -> None:
     assert kinds["southern_crossing"] >= 3
     assert kinds["production_zone"] >= 3
     assert len(dataset.edges) >= 250
-    assert (dataset.edges["km_source"] == "published").mean() >= 0.30
+    published = dataset.edges["km_source"].isin(["published", "published-weak"])
+    assert published.mean() >= 0.30
+    assert set(dataset.edges["km_source"]) == {"published", "published-weak", "estimated"}
     cities = dataset.nodes[dataset.nodes["kind"] == "city"]
     assert (cities["geonames_id"] != "").all()
     assert cities["geonames_id"].is_unique
@@ -72,6 +75,29 @@ def test_network_is_connected_and_every_port_reachable(dataset) -> None:
         assert np.isin(ports, reached).all()
 
 
+def test_production_zones_carry_no_through_traffic(dataset) -> None:
+    # A production zone is a source: no road enters it, so no shortest path between two other
+    # nodes can pass through it (the Golden Triangle once joined Culiacan to Chihuahua).
+    net = build_trafficking_network(dataset)
+    roads = net.kind == "road"
+    tail, head = net.network.tail[roads], net.network.head[roads]
+    n = net.network.num_nodes
+    zones = np.flatnonzero(net.node_table["kind"].to_numpy() == "production_zone")
+    assert zones.size >= 3
+    assert not np.isin(head, zones).any()
+    others = np.setdiff1d(np.arange(n - 1), zones)
+    with_zones = csr_matrix((net.road_km[roads], (tail, head)), shape=(n, n))
+    keep = ~np.isin(tail, zones)
+    without = csr_matrix((net.road_km[roads][keep], (tail[keep], head[keep])), shape=(n, n))
+    np.testing.assert_array_equal(
+        dijkstra(with_zones, indices=others)[:, others],
+        dijkstra(without, indices=others)[:, others],
+    )
+    # Every zone still reaches a port of entry.
+    ports = np.flatnonzero(net.node_table["kind"].to_numpy() == "port_of_entry")
+    assert np.isfinite(dijkstra(with_zones, indices=zones)[:, ports]).any(axis=1).all()
+
+
 def test_detour_factor_recomputed_from_published_pairs(dataset) -> None:
     nodes = dataset.nodes.set_index("node_id")
     edges = dataset.edges[~dataset.edges["highway"].isin(["border"])]
@@ -82,7 +108,7 @@ def test_detour_factor_recomputed_from_published_pairs(dataset) -> None:
         end["lat"].to_numpy(),
         end["lon"].to_numpy(),
     )
-    published = (edges["km_source"] == "published").to_numpy() & (km > 5)
+    published = edges["km_source"].isin(["published", "published-weak"]).to_numpy() & (km > 5)
     assert published.sum() >= 10
     factor = float(np.median(edges["road_km"].to_numpy()[published] / km[published]))
     assert 1.05 < factor < 1.6

@@ -2,7 +2,8 @@
 
 Built from a :class:`~counterflow.data.Dataset` (DESIGN.md, "Network"):
 
-* every highway segment of ``edges.csv`` in both directions (``road`` links);
+* every highway segment of ``edges.csv`` in both directions (``road`` links), except that
+  a production zone's segments only lead out of it, so that no route passes through it;
 * each port of entry to its US-side node, northbound only (``border`` links: the crossing,
   where US inspection and volume visibility act);
 * each US-side node to one super sink, the US market (``hub`` links), whose length is the
@@ -101,6 +102,8 @@ def build_trafficking_network(dataset: Dataset) -> TraffickingNetwork:
             border_of[us] = port
             continue
         for u, v in ((a, b), (b, a)):
+            if kinds[v] == "production_zone":
+                continue  # a production zone is a source: roads leave it, none enter it
             tail.append(u)
             head.append(v)
             kind.append("road")
