@@ -9,6 +9,8 @@ includes compiling every kernel; warm runs reuse that cache. Reading data, solvi
 strategy and writing the outputs and report are all included (the whole command, as a user runs
 it).
 
+``--scenario FILE`` runs this installation on another scenario file (say the built-in one
+without a strategy added since, to time the same work as an older installation).
 ``--against PYTHON`` times a second installation side by side (say the interpreter of a virtual
 environment holding an earlier commit): each warm run of this one is paired with one of the
 other, in turn, and the ratio of the medians is printed. Both get their own cache.
@@ -27,9 +29,13 @@ import time
 from pathlib import Path
 
 
-def run(python: str, cache: Path, out: Path, replications: int | None) -> float:
+def run(
+    python: str, cache: Path, out: Path, replications: int | None, scenario: str | None = None
+) -> float:
     environment = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
     extra = [] if replications is None else ["--replications", str(replications)]
+    if scenario is not None:
+        extra.insert(0, scenario)
     started = time.perf_counter()
     subprocess.run(
         [python, "-m", "counterflow.cli", "compare", "--out", str(out), "--json", *extra],
@@ -46,21 +52,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm runs (median reported)")
     parser.add_argument("--replications", type=int, default=None, help="default: the scenario's")
     parser.add_argument("--against", default=None, help="python of another installation")
+    parser.add_argument(
+        "--scenario", default=None, help="scenario file for this installation (default: built-in)"
+    )
     args = parser.parse_args()
     pythons = {"this": sys.executable}
     if args.against:
         pythons["against"] = args.against
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
+        scenarios = {"this": args.scenario, "against": None}
         cold = {
-            name: run(python, root / f"cache-{name}", root / f"out-{name}", args.replications)
+            name: run(
+                python,
+                root / f"cache-{name}",
+                root / f"out-{name}",
+                args.replications,
+                scenarios[name],
+            )
             for name, python in pythons.items()
         }
         warm: dict[str, list[float]] = {name: [] for name in pythons}
         for _ in range(args.runs):
             for name, python in pythons.items():
                 out = root / f"out-{name}"
-                warm[name].append(run(python, root / f"cache-{name}", out, args.replications))
+                warm[name].append(
+                    run(python, root / f"cache-{name}", out, args.replications, scenarios[name])
+                )
     r = "the scenario's 20" if args.replications is None else str(args.replications)
     print(
         f"compare, built-in mexico-2025 (8 strategies, 24 months, {r} replications, report "
