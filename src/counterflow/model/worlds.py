@@ -36,7 +36,6 @@ from counterflow.traffic import (
     border_price_shift,
     build_world,
     class_loss_shares,
-    loss_shares,
     month_flows,
     pass_through,
     price_ladders,
@@ -256,36 +255,6 @@ def normalize_key(strategy: Strategy, key: WorldKey) -> WorldKey:
     return key
 
 
-def _predicted(
-    world: StrategyWorld, before: SolvedWorld, factions: Factions, loss0: dict[ClassKey, float]
-) -> dict[ClassKey, float]:
-    """Replacement factors from the predecessor's class flows under this world's hazards.
-
-    A faction takes its organization's flows scaled by its weight. The solve then starts near
-    its own replacement and usually needs no second round.
-    """
-    old = before.world
-    flows = before.result.flows
-    index = {key: k for k, key in enumerate(old.classes)}
-    offsets = old.problem.pair_offsets
-    link_kg = []
-    shipped = []
-    for key in world.classes:
-        root = ClassKey(factions.root_of.get(key.org, key.org), key.drug)
-        j = index.get(key, index.get(root))
-        if j is None:
-            return dict(before.replacement)
-        scale = 1.0 if key in index else factions.weight.get(key.org, 1.0)
-        volume = old.problem.classes[j].demand.volume - flows.abstain[offsets[j] : offsets[j + 1]]
-        link_kg.append(flows.link[j] * scale)
-        shipped.append(float(volume.sum()) * scale)
-    losses = loss_shares(world, link_kg, np.array(shipped), flows.total)
-    return {
-        key: (1.0 - loss0[key]) / max(1.0 - float(loss), 1e-9)
-        for key, loss in zip(world.classes, losses, strict=True)
-    }
-
-
 def _inherited(factors: dict[ClassKey, float], key: ClassKey, factions: Factions) -> float:
     """A class's replacement factor from an earlier world (its organization's for a faction)."""
     if key in factors:
@@ -306,11 +275,9 @@ def _solve(strategy: Strategy, world: StrategyWorld, initial: PathFlows | None) 
     return result
 
 
-def _prices(
-    context: Context, world: StrategyWorld, result: AssignmentResult, factions: Factions
-) -> pd.DataFrame:
+def _prices(context: Context, world: StrategyWorld, result: AssignmentResult) -> pd.DataFrame:
     """Per drug, the month's border and retail prices (USD per kg as trafficked)."""
-    _, markets = _supply_and_markets(context, factions)
+    markets = {k: m for k, m in zip(world.classes, world.class_markets, strict=True) if m}
     shift = border_price_shift(world, result, markets)
     additive = context.parameters["market.pass_through_additive"]
     rows = []
@@ -350,9 +317,6 @@ def solve_world(
         k: context.markets[ClassKey(factions.root_of.get(k.org, k.org), k.drug)].loss_share
         for k in world.classes
     }
-    if previous is not None:
-        # Predict this world's loss shares from the predecessor's flows under its hazards.
-        factors = _predicted(world, before, factions, loss0)
     factors = {k: _inherited(factors, k, factions) for k in world.classes}
     if any(factors[k] != 1.0 for k in world.classes):
         world = with_replacement(world, factors)
@@ -371,7 +335,7 @@ def solve_world(
         world = with_replacement(world, factors)
         result = _solve(strategy, world, result.paths)
     month = month_flows(context.network, world, result)
-    prices = _prices(context, world, result, factions)
+    prices = _prices(context, world, result)
     by_drug = month.by_drug.merge(prices, on="drug", how="left")
     solved = SolvedWorld(
         world,
