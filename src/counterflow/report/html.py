@@ -89,6 +89,42 @@ def _table(rows: list[dict[str, Any]]) -> str:
     )
 
 
+_DRUGS = ("fentanyl", "methamphetamine", "cocaine")
+
+
+def _drug_table(rows: list[dict[str, Any]]) -> str:
+    """Per strategy and drug: delivered kg and change, retail price and change."""
+    base = next(row for row in rows if row["strategy"] == BASELINE_ID)
+    head = "<th>strategy</th>" + "".join(
+        f"<th>{drug}: delivered kg</th><th>change %</th><th>retail USD/kg</th><th>price %</th>"
+        for drug in _DRUGS
+    )
+    body = []
+    for row in rows:
+        cells = [f"<td>{html.escape(str(row['label']))}</td>"]
+        for drug in _DRUGS:
+            delivered = row.get(f"delivered_kg_{drug}")
+            base_kg = base.get(f"delivered_kg_{drug}")
+            change = (
+                100.0 * (delivered - base_kg) / base_kg
+                if delivered is not None and base_kg
+                else None
+            )
+            price = row.get(f"price_retail_{drug}")
+            price_change = row.get(f"price_change_pct_{drug}")
+            cells += [
+                f"<td>{_number(delivered)}</td>",
+                "<td>n/c</td>" if change is None else f"<td>{change:+.1f}</td>",
+                f"<td>{_number(price)}</td>",
+                "<td>n/c</td>" if price_change is None else f"<td>{price_change:+.1f}</td>",
+            ]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
 def _bar_chart(rows: list[dict[str, Any]]) -> str:
     width, bar, gap, left = 760, 22, 8, 260
     largest = max(row["delivered_kg"] for row in rows) or 1.0
@@ -372,6 +408,13 @@ synthetic model events. This report informs analysis; it is not an operational p
 no person.</p>
 <h2>Outcomes by strategy</h2>
 {_table(rows)}
+<h2>By drug: delivered kg and prices</h2>
+<p class="note">The sum over unlike drugs is never the only headline. Delivered kg over the
+horizon and their change against the status quo; the retail price (USD per kg as trafficked at
+the border, mean over the months) and its change, paired per replication. Prices come from the
+market model: demand per drug, pass-through from border to retail prices, replacement of seized
+kg (docs/market.md).</p>
+{_drug_table(rows)}
 <h2>Delivered to the US market (kg over {scenario.months} months)</h2>
 {_bar_chart(rows)}
 <h2>Homicides in Mexico per month</h2>
