@@ -68,9 +68,11 @@ SOURCE = (
 
 
 ACCESS_SOURCE = (
-    "calibrated: scripts/calibrate.py adjusts this cost on the field office's hub links until "
-    "the status quo's fentanyl port seizures by field office match CBP FY2024 shares"
+    "calibrated: scripts/calibrate.py adjusts this cost on the field office's hub links, per "
+    "drug, until the status quo's port seizures of the drug by field office match CBP FY2024 "
+    "shares (calibration_targets.csv)"
 )
+ITERATIONS = 120  # rounds of the fit at most; the report says how close it came
 
 
 def targets_kg_per_month(folder: Path) -> pd.DataFrame:
@@ -104,30 +106,45 @@ def model_seizures(supply: pd.DataFrame, access: dict[str, float]) -> pd.DataFra
 
 
 def calibrate() -> tuple[pd.DataFrame, dict[str, float], pd.DataFrame]:
-    """Return the supply table, the market access per field office and the fit report."""
+    """Return the supply table, the market access per drug and field office, the fit report.
+
+    Market access is keyed ``drug/office`` (``market_access.csv`` has a ``drug`` column).
+    """
     folder = builtin_path("mexico")
     targets = targets_kg_per_month(folder)
     target = targets.groupby("drug")["kg_per_month"].sum()
-    fentanyl = targets[targets["drug"] == "fentanyl"].set_index("cbp_field_office")["kg_per_month"]
-    target_share = fentanyl / fentanyl.sum()
+    target_share = {
+        drug: rows.set_index("cbp_field_office")["kg_per_month"] / rows["kg_per_month"].sum()
+        for drug, rows in targets.groupby("drug")
+    }
+    offices = sorted(targets["cbp_field_office"].unique())
     totals = {drug: float(target[drug]) * 10.0 for drug in SPLIT}  # start: a 10% seizure rate
-    access = dict.fromkeys(target_share.index, 0.0)
-    for _ in range(40):
+    access = {f"{drug}/{office}": 0.0 for drug in SPLIT for office in offices}
+    for iteration in range(ITERATIONS):
         supply = supply_table(totals)
         seized = model_seizures(supply, access)
         by_drug = seized.groupby("commodity")["seized_kg"].sum()
         ratio = {drug: float(target[drug] / by_drug[drug]) for drug in SPLIT}
-        model = seized[seized["commodity"] == "fentanyl"].set_index("field_office")["seized_kg"]
-        share = (model / model.sum()).reindex(target_share.index).fillna(0.0)
-        error = np.log(np.maximum(share, 1e-3) / target_share)
         totals_met = all(abs(r - 1.0) < 1e-3 for r in ratio.values())
-        if totals_met and (abs(share - target_share) < 0.01).all():
+        shares_met = True
+        for drug in SPLIT:
+            model = seized[seized["commodity"] == drug].set_index("field_office")["seized_kg"]
+            share = (model / model.sum()).reindex(offices).fillna(0.0)
+            wanted = target_share[drug].reindex(offices).fillna(0.0)
+            shares_met &= bool((abs(share - wanted) < 0.01).all())
+            error = np.log(np.maximum(share, 1e-3) / np.maximum(wanted, 1e-3))
+            for office in offices:
+                # Flows switch between offices almost all at once: a step that shrinks with
+                # the rounds settles instead of jumping back and forth.
+                size = STEP_USD_PER_KG * 0.97**iteration
+                step = size * float(np.clip(error[office], -2, 2))
+                access[f"{drug}/{office}"] += step
+            floor = min(access[f"{drug}/{office}"] for office in offices)
+            for office in offices:
+                access[f"{drug}/{office}"] = round(access[f"{drug}/{office}"] - floor, 3)
+        if totals_met and shares_met:
             break
         totals = {drug: totals[drug] * ratio[drug] for drug in SPLIT}
-        step = {office: STEP_USD_PER_KG * float(np.clip(error[office], -2, 2)) for office in access}
-        access = {office: access[office] + step[office] for office in access}
-        floor = min(access.values())
-        access = {office: round(value - floor, 3) for office, value in access.items()}
     supply = supply_table(totals)
     seized = model_seizures(supply, access)  # the written files, evaluated once more
     report = seized.rename(columns={"commodity": "drug", "seized_kg": "model_kg_per_month"})
@@ -146,8 +163,8 @@ def main() -> None:
     out = builtin_path("mexico") / "supply.csv"
     supply.to_csv(out, index=False, lineterminator="\n")
     pd.DataFrame(
-        [(office, value, ACCESS_SOURCE) for office, value in sorted(access.items())],
-        columns=["cbp_field_office", "usd_per_kg", "source"],
+        [(*key.split("/"), value, ACCESS_SOURCE) for key, value in sorted(access.items())],
+        columns=["drug", "cbp_field_office", "usd_per_kg", "source"],
     ).to_csv(builtin_path("mexico") / "market_access.csv", index=False, lineterminator="\n")
     sys.stdout.write(f"market access (USD per kg): {access}\n")
     totals = report.groupby("drug")[["model_kg_per_month", "cbp_kg_per_month"]].sum()

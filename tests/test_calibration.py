@@ -31,9 +31,15 @@ def test_committed_calibration_equals_the_script_output() -> None:
         supply.reset_index(drop=True), committed, check_dtype=False, rtol=1e-3
     )
     committed_access = pd.read_csv(builtin_path("mexico") / "market_access.csv")
-    committed_costs = dict(
-        zip(committed_access["cbp_field_office"], committed_access["usd_per_kg"], strict=True)
-    )
+    committed_costs = {
+        f"{drug}/{office}": cost
+        for drug, office, cost in zip(
+            committed_access["drug"],
+            committed_access["cbp_field_office"],
+            committed_access["usd_per_kg"],
+            strict=True,
+        )
+    }
     assert committed_costs == pytest.approx(access, rel=1e-3, abs=1.0)
     totals = report.groupby("drug")[["model_kg_per_month", "cbp_kg_per_month"]].sum()
     ratio = totals["model_kg_per_month"] / totals["cbp_kg_per_month"]

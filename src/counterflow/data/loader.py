@@ -166,6 +166,17 @@ def _known(
         )
 
 
+def _access_costs(access: pd.DataFrame) -> dict[str, float]:
+    """Market-access costs keyed by field office, or by ``drug/office`` for one drug's."""
+    drugs = access["drug"] if "drug" in access.columns else [""] * len(access)
+    return {
+        (f"{drug}/{office}" if isinstance(drug, str) and drug else str(office)): float(value)
+        for drug, office, value in zip(
+            drugs, access["cbp_field_office"], access["usd_per_kg"], strict=True
+        )
+    }
+
+
 PRICE_STAGES = ("origin", "border", "retail")
 
 
@@ -329,10 +340,7 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
         us_hubs=tables["us_hubs.csv"],
         port_hub_km=hub_km,
         supply=supply,
-        market_access={
-            str(office): float(value)
-            for office, value in zip(access["cbp_field_office"], access["usd_per_kg"], strict=True)
-        },
+        market_access=_access_costs(access),
         map_layers=map_layers,
         homicides=homicides,
         neighbours={state: tuple(near) for state, near in neighbours.items()},

@@ -243,8 +243,9 @@ def build_world(
             (:func:`market_baseline`, :mod:`counterflow.traffic.market`); ``None`` solves with
             fixed supply (the calibration baseline).
         supply_state: The month's supply shocks and replacement factors (default: none).
-        market_access: Per CBP field office, a calibrated cost (USD/kg) added on its hub links:
-            what it costs to reach the national market from that office's hub beyond the km
+        market_access: Per CBP field office (key ``office``, all drugs) or per drug and office
+            (key ``drug/office``), a calibrated cost (USD/kg) added on its hub links: what it
+            costs to reach the drug's US market from that office's hub beyond the km
             (``market_access.csv``; default: the dataset's, or none).
         shares: Per organization (factions included), per state, the control share that sets
             its tolls (default: ``control_shares.csv``). Joint operations always target where
@@ -288,10 +289,10 @@ def build_world(
 
     transport = params["traffic.transport_usd_per_kg_km"] * tnet.road_km * (roads | hubs)
     access = dataset.market_access if market_access is None else market_access
-    if access:
-        offices = tnet.node_table["cbp_field_office"].to_numpy()
-        for link in np.flatnonzero(hubs):
-            transport[link] += access.get(str(offices[tnet.crossing[link]]), 0.0)
+    hub_links = np.flatnonzero(hubs)
+    hub_office = tnet.node_table["cbp_field_office"].to_numpy()[tnet.crossing[hub_links]]
+    for link, office in zip(hub_links, hub_office, strict=True):
+        transport[link] += access.get(str(office), 0.0)
     progress = tnet.to_border_share[network.tail]
     supply = supply[supply["kg_per_month"] > 0]
     sanctioned = policy.sanctioned
@@ -323,6 +324,8 @@ def build_world(
         )
         value_on_link = origin_price[key.drug] + (value - origin_price[key.drug]) * progress
         fixed = transport + toll + value_on_link * road_hazard + value * port_hazard[key.drug]
+        for link, office in zip(hub_links, hub_office, strict=True):
+            fixed[link] += access.get(f"{key.drug}/{office}", 0.0)
         if root_of.get(key.org, key.org) in sanctioned:
             fixed = fixed + hubs * params["traffic.sanctions_surcharge"] * value
         nodes = np.array([index[o] for o in rows["origin"]], dtype=np.int64)
