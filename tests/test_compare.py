@@ -68,7 +68,12 @@ def test_rows_follow_the_outcome_definitions(compared) -> None:
         assert row["not_computed"] == []
         assert 0.0 <= row["cooperation_min"] <= row["cooperation_end"] <= 1.0
         for framework in ("international", "us", "mexico"):
-            assert row[f"legal_{framework}"] in ("permitted", "contested", "prohibited")
+            assert row[f"legal_{framework}"] in (
+                "not engaged",
+                "permitted",
+                "contested",
+                "prohibited",
+            )
     # Every strategy with a flow lever delivers fewer kg (DESIGN.md, expected directions).
     for strategy in FLOW_LEVERS:
         assert by_id[strategy]["delivered_change_pct"] < 0, strategy

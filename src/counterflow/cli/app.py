@@ -19,7 +19,7 @@ from rich.console import Console
 
 from counterflow import __version__
 from counterflow.errors import CounterflowError, InputError
-from counterflow.scenario import ScenarioError
+from counterflow.scenario import Scenario, ScenarioError, ignored_levers
 
 app = typer.Typer(
     name="counterflow",
@@ -56,6 +56,15 @@ def _root(
         raise typer.Exit
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
+
+
+def warn_ignored_levers(scenario: Scenario) -> None:
+    """One line on stderr per lever a strategy sets that has no effect (never silent)."""
+    for strategy in scenario.strategy:
+        for reason in ignored_levers(strategy.levers):
+            stderr_console().print(
+                f"warning: strategy {strategy.id!r}: {reason}", markup=False, soft_wrap=True
+            )
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:

@@ -17,10 +17,12 @@ from counterflow.cli.app import (
     app,
     stderr_console,
     stdout_console,
+    warn_ignored_levers,
     write_atomically,
 )
 from counterflow.data import load_dataset
 from counterflow.errors import InputError
+from counterflow.legal import NOT_ADVICE
 from counterflow.model import Results
 from counterflow.outfolder import claim_out_folder
 from counterflow.report import build_report
@@ -34,9 +36,14 @@ from counterflow.scenario import (
     load_scenario,
 )
 
-_SHORT_VERDICT = {"permitted": "ok", "contested": "?", "prohibited": "NO"}
+_SHORT_VERDICT = {
+    "not engaged": "-",
+    "permitted": "perm",
+    "contested": "?",
+    "prohibited": "NO",
+}
 TABLE_WIDTH = 100  # the terminal table fits 100 columns; long strategy ids wrap
-ID_WIDTH = 22  # strategy ids wrap at hyphens to this width
+ID_WIDTH = 19  # strategy ids wrap at hyphens to this width
 
 
 def _wrap_id(strategy_id: str, width: int) -> str:
@@ -91,6 +98,7 @@ def compare(
         load_scenario(where), {"months": months, "replications": replications, "seed": seed}
     )
     err = stderr_console()
+    warn_ignored_levers(scenario)
     if scenario.uncertainties:
         err.print(
             f"note: the {len(scenario.uncertainties)} ranges of [uncertainties] are used only by "
@@ -141,6 +149,7 @@ def _print_table(results: Results) -> None:
         f"{'s' if replications > 1 else ''}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
+        show_edge=False,
         padding=(0, 0),
     )
     titles = (
@@ -189,8 +198,10 @@ def _print_table(results: Results) -> None:
         "diversion share; ports: active crossings; homic.: excess homicides over the status "
         "quo; splits: organizations split; civil.: expected civilian deaths from strikes; C end: "
         "cooperation index at the end; legal: worst verdict over the months, international/"
-        "US/Mexico (ok permitted, ? contested, NO prohibited; counterflow legal explains)"
+        "US/Mexico (perm permitted, ? contested, NO prohibited, - no rule engaged; counterflow "
+        "legal explains)"
     )
+    console.print(NOT_ADVICE)
     missing = sorted({key for row in results.rows for key in row["not_computed"]})
     if missing:
         console.print(f"n/c: not computed yet ({', '.join(missing)})")

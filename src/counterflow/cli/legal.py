@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from counterflow.cli.app import app, stdout_console
+from counterflow.cli.app import app, stdout_console, warn_ignored_levers
 from counterflow.data import load_dataset
 from counterflow.errors import InputError
 from counterflow.legal import NOT_ADVICE, load_law
@@ -41,6 +41,7 @@ def legal(
 ) -> None:
     """Assess strategies under international, US and Mexican law, with reasons and sources."""
     scenario = load_scenario(scenario_file)
+    warn_ignored_levers(scenario)
     day = scenario.start_date
     if as_of is not None:
         try:
@@ -80,11 +81,14 @@ def legal(
         for title in ("framework", "rule", "finding", "citation"):
             table.add_column(title, overflow="fold")
         for step in assessment.trace:
-            marker = {"permits": "+", "contests": "?", "prohibits": "x"}.get(step.effect, " ")
+            marker = {"permits": "+", "contests": "?", "prohibits": "x", "assumes": "a"}.get(
+                step.effect, " "
+            )
             table.add_row(step.framework, f"{marker} {step.rule}", step.finding, step.citation)
         console.print(table)
         console.print()
     console.print(
         f"{NOT_ADVICE} Verdicts are the mainstream reading; contested claims are shown as "
-        "asserted. + permits, ? contested, x prohibits."
+        "asserted. + permits, ? contested, x prohibits, a assumption of the scenario (not a "
+        "finding); 'not engaged': no rule of the framework applies."
     )

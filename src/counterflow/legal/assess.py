@@ -1,7 +1,11 @@
 """Assess a strategy under international, US and Mexican law, with the reasoning trace.
 
 Verdicts are the mainstream reading (ICJ case law, the practice of most states):
-``permitted``, ``contested`` (authoritative sources genuinely split) or ``prohibited``. Claims
+``permitted``, ``contested`` (authoritative sources genuinely split) or ``prohibited``, and
+``not engaged`` where no rule of a framework applies to the strategy (never shown as permitted).
+Assumptions a verdict rests on (who makes the arrests in a consented capture; that ISR without
+consent means overflight; whether US military personnel are on the ground) are steps of their
+own with effect ``assumes``, cited to the scenario setting, not to a rule. Claims
 a government makes that the mainstream rejects (the "unwilling or unable" doctrine, the 2025
 US claim of an armed conflict with cartels) appear in the trace as asserted and contested
 without changing the verdict. Each framework's reasoning is a small function below; the rules
@@ -20,14 +24,15 @@ from counterflow.scenario import Levers
 
 __all__ = ["NOT_ADVICE", "VERDICTS", "Assessment", "Facts", "Step", "assess", "facts_of", "worst"]
 
-Verdict = Literal["permitted", "contested", "prohibited"]
-VERDICTS: tuple[Verdict, ...] = ("permitted", "contested", "prohibited")
+Verdict = Literal["not engaged", "permitted", "contested", "prohibited"]
+VERDICTS: tuple[Verdict, ...] = ("not engaged", "permitted", "contested", "prohibited")
 NOT_ADVICE = "This assessment informs analysis; it is not legal advice."
+Effect = Literal["permits", "contests", "prohibits", "informs", "asserted", "assumes"]
 
 
 def worst(verdicts: list[Verdict] | tuple[Verdict, ...]) -> Verdict:
-    """The most severe verdict (``permitted`` for none)."""
-    return max(verdicts, key=VERDICTS.index, default="permitted")
+    """The most severe verdict (``not engaged`` for none: no rule of the framework applies)."""
+    return max(verdicts, key=VERDICTS.index, default="not engaged")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,9 @@ class Facts:
         precursor_inspection: Precursor inspection at Mexican seaports.
         state_enforcement: Mexican enforcement raised in some states.
         designated: The sanctioned or targeted organizations designated FTO by the as-of date.
+        mexican_arrests: In captures with consent, Mexican authorities make the arrests (an
+            assumption of the lever ``leadership_removal.mexican_arrests``, default true).
+        us_military_on_ground: US military personnel take part on the ground (captures).
     """
 
     consent: bool = True
@@ -58,6 +66,8 @@ class Facts:
     precursor_inspection: bool = False
     state_enforcement: bool = False
     designated: tuple[str, ...] = ()
+    mexican_arrests: bool = True
+    us_military_on_ground: bool = False
 
     @property
     def on_territory(self) -> bool:
@@ -87,11 +97,13 @@ def facts_of(levers: Levers, *, as_of: dt.date, designations: dict[str, dt.date]
     joint = levers.joint_operations
     named = {*levers.sanctions, *(joint.organizations if joint is not None else ())}
     lethal = removal is not None and removal.intensity > 0 and removal.method == "strike"
+    captures = removal is not None and removal.intensity > 0 and removal.method == "capture"
+    on_ground = removal.us_military_on_ground if removal is not None else None
     return Facts(
         consent=levers.consent,
         joint_operations=joint is not None and joint.intensity > 0 and levers.consent,
         strikes=lethal or supply_strikes,
-        captures=removal is not None and removal.intensity > 0 and removal.method == "capture",
+        captures=captures,
         overflights=levers.isr_coverage > 0,
         sanctioned=tuple(levers.sanctions),
         port_inspection=any(m != 1.0 for m in levers.port_inspection.values()),
@@ -100,6 +112,10 @@ def facts_of(levers: Levers, *, as_of: dt.date, designations: dict[str, dt.date]
         designated=tuple(
             sorted(o for o, day in designations.items() if day <= as_of and (o in named or acting))
         ),
+        mexican_arrests=removal is None or removal.mexican_arrests,
+        # Unset: a capture raid without consent is taken to be a military raid.
+        us_military_on_ground=captures
+        and (on_ground if on_ground is not None else not levers.consent),
     )
 
 
@@ -110,7 +126,7 @@ class Step:
     framework: str
     rule: str
     finding: str
-    effect: Literal["permits", "contests", "prohibits", "informs", "asserted"]
+    effect: Effect
     facts: str = ""
     version: int | None = None
     label: str = ""
@@ -152,6 +168,7 @@ class _Reasoning:
         "prohibits": "prohibited",
         "informs": None,
         "asserted": None,
+        "assumes": None,
     }
 
     def __init__(self, framework: str, book: LawBook, as_of: dt.date, facts: Facts) -> None:
@@ -166,7 +183,7 @@ class _Reasoning:
         self,
         rule_id: str,
         finding: str,
-        effect: Literal["permits", "contests", "prohibits", "informs", "asserted"],
+        effect: Effect,
         *,
         facts: str = "",
     ) -> bool:
@@ -174,11 +191,12 @@ class _Reasoning:
         rule = self.book.rule(self.framework, rule_id, self.as_of)
         if rule is None:
             versions = self.book.versions(self.framework, rule_id)
-            when = (
-                f"in force from {versions[0].effective_from}"
-                if versions and versions[0].effective_from > self.as_of
-                else "not in force"
-            )
+            if versions and versions[0].effective_from > self.as_of:
+                when = f"in force from {versions[0].effective_from}"
+            elif versions and versions[-1].effective_to <= self.as_of:
+                when = f"no longer in force (until {versions[-1].effective_to})"
+            else:
+                when = "no such rule in the law folder"
             self.steps.append(
                 Step(
                     self.framework,
@@ -212,6 +230,33 @@ class _Reasoning:
             self.found.append(verdict)
         return True
 
+    def assume(self, name: str, finding: str, *, source: str) -> None:
+        """Record an assumption the verdict rests on (a scenario setting, not a legal finding)."""
+        self.steps.append(
+            Step(
+                self.framework,
+                f"assumption: {name}",
+                finding,
+                "assumes",
+                facts=source,
+                label="an assumption of the model, not a legal finding",
+                citation=f"scenario: {source}",
+            )
+        )
+
+    def none_engaged(self, facts: str) -> None:
+        """Record that no rule of the framework applies (the verdict is ``not engaged``)."""
+        self.steps.append(
+            Step(
+                self.framework,
+                "no rule engaged",
+                "no rule of this framework applies to the strategy's levers",
+                "informs",
+                facts=facts,
+                in_force=False,
+            )
+        )
+
     def verdict(self) -> Verdict:
         return worst(self.found)
 
@@ -221,19 +266,67 @@ class _Reasoning:
         return default if item is None else item.value
 
 
-def _lethal_force_outside_conflict(r: _Reasoning) -> None:
-    """IHL applies only in armed conflict; outside it, human rights law governs lethal force."""
+def _assume_overflight(r: _Reasoning) -> None:
+    r.assume(
+        "overflight",
+        "ISR coverage without consent is taken to mean flights over Mexican airspace, not "
+        "standoff collection from outside it",
+        source="levers.isr_coverage > 0 with consent = false",
+    )
+
+
+def _assume_arrests(r: _Reasoning) -> None:
+    f = r.facts
+    if f.mexican_arrests:
+        r.assume(
+            "mexican-arrests",
+            "Mexican authorities make the arrests; US personnel support them",
+            source="leadership_removal.mexican_arrests = true (the default for captures)",
+        )
+    else:
+        r.assume(
+            "us-arrests",
+            "US personnel make or induce the arrests on Mexican territory",
+            source="leadership_removal.mexican_arrests = false",
+        )
+
+
+def _assume_ground_forces(r: _Reasoning) -> None:
+    f = r.facts
+    if f.us_military_on_ground:
+        r.assume(
+            "us-military-on-ground",
+            "US military personnel take part on the ground",
+            source="leadership_removal.us_military_on_ground (unset: true for raids without "
+            "consent)",
+        )
+
+
+def _armed_conflict(r: _Reasoning) -> None:
+    """Which body of law governs lethal force: the armed-conflict classification, dated."""
     r.cite(
         "ihl-niac-threshold",
-        "no armed conflict: violence between the United States and the organizations is not "
-        "protracted armed violence meeting the intensity criterion",
+        "the law of armed conflict governs lethal force only in an armed conflict meeting the "
+        "intensity and organization criteria",
         "informs",
         facts="strikes on Mexican territory",
     )
     r.cite(
+        "rulac-mexico-niac",
+        "the classified armed conflicts were between Mexico and cartels; the United States was "
+        "not a party to them, so they do not make US strikes conduct of hostilities",
+        "informs",
+    )
+    r.cite(
         "us-niac-claim-2025",
-        "the US asserts an armed conflict with designated cartels; the mainstream reading "
-        "rejects it, so the verdict does not rest on it",
+        "the US asserts an armed conflict with designated cartels; no authoritative body has "
+        "found one, so the verdict does not rest on it",
+        "asserted",
+    )
+    r.cite(
+        "iccpr-extraterritorial-scope",
+        "the US denies that the Covenant binds it abroad; the Human Rights Committee reads it "
+        "to protect anyone within a state's power or effective control (flagged, not decided)",
         "asserted",
     )
     r.cite(
@@ -245,15 +338,32 @@ def _lethal_force_outside_conflict(r: _Reasoning) -> None:
     )
 
 
+def _precursors(r: _Reasoning, rule_id: str, finding: str) -> None:
+    r.cite(
+        rule_id,
+        finding,
+        "permits",
+        facts="precursor inspection at Mexican seaports (on Mexican territory, by consent)",
+    )
+
+
 def _international(r: _Reasoning) -> None:
     f = r.facts
-    if not f.on_territory:
-        r.cite(
-            "un-charter-2-4",
-            "not engaged: the strategy takes no action on Mexican territory",
-            "permits",
-            facts="actions on Mexican territory: none",
+    if f.precursor_inspection:
+        _precursors(
+            r,
+            "territorial-consent",
+            "inspection at Mexican seaports happens on Mexican territory, by Mexican "
+            "authorities with Mexico's consent",
         )
+        _precursors(
+            r,
+            "drug-convention-12",
+            "parties take measures against the diversion of precursor chemicals",
+        )
+    if not f.on_territory:
+        if not f.precursor_inspection:
+            r.none_engaged("the strategy takes no action on Mexican territory")
         return
     if f.consent:
         r.cite(
@@ -262,14 +372,18 @@ def _international(r: _Reasoning) -> None:
             "permits",
             facts=f"consent = true; actions: {f.actions()}",
         )
+        if f.captures:
+            _assume_arrests(r)
         if f.strikes:
-            _lethal_force_outside_conflict(r)
+            _armed_conflict(r)
         return
-    if f.strikes:
+    if f.captures:
+        _assume_ground_forces(r)
+    if f.strikes or (f.captures and f.us_military_on_ground):
         r.cite(
             "un-charter-2-4",
-            "strikes on Mexican territory without its consent are a use of force against its "
-            "territorial integrity",
+            "strikes or raids by military forces on Mexican territory without its consent are a "
+            "use of force against its territorial integrity",
             "prohibits",
             facts=f"consent = false; actions: {f.actions()}",
         )
@@ -287,8 +401,9 @@ def _international(r: _Reasoning) -> None:
         )
         r.cite(
             "icj-drc-uganda-non-state",
-            "self-defence is not available against non-state actors whose acts are not "
-            "attributable to the territorial state",
+            "the acts are not attributable to Mexico; whether self-defence against non-state "
+            "actors is lawful without attribution the Court left open (para. 147), so the "
+            "argument rests on the contested claim below",
             "informs",
         )
         r.cite(
@@ -304,9 +419,21 @@ def _international(r: _Reasoning) -> None:
             "prohibits",
             facts="capture operations, consent = false",
         )
+        r.cite(
+            "drug-convention-2-3",
+            "arrests on Mexican territory are functions reserved to Mexican authorities; both "
+            "states are parties",
+            "prohibits",
+        )
+        r.cite(
+            "iccpr-9-liberty",
+            "an abduction from another state's territory is an arbitrary arrest and detention",
+            "prohibits",
+        )
     if f.strikes:
-        _lethal_force_outside_conflict(r)
+        _armed_conflict(r)
     if f.overflights:
+        _assume_overflight(r)
         r.cite(
             "chicago-convention-3c",
             "state aircraft (ISR drones) fly over Mexico without its authorization",
@@ -315,40 +442,97 @@ def _international(r: _Reasoning) -> None:
         )
 
 
-def _us(r: _Reasoning) -> None:
+def _us_sanctions(r: _Reasoning) -> None:
     f = r.facts
-    if f.sanctioned:
+    r.cite(
+        "eo-14157",
+        "the executive order that opened the designation of cartels as FTO/SDGT",
+        "informs",
+        facts=f"sanctions on {', '.join(f.sanctioned)}",
+    )
+    designated = [o for o in f.sanctioned if o in f.designated]
+    if designated:
         r.cite(
-            "eo-14157",
-            "the executive order that opened the designation of cartels as FTO/SDGT",
+            "cartel-fto-designations-2025",
+            f"{', '.join(designated)} designated FTO and SDGT",
             "informs",
             facts=f"sanctions on {', '.join(f.sanctioned)}",
         )
-        designated = [o for o in f.sanctioned if o in f.designated]
-        if designated:
-            r.cite(
-                "cartel-fto-designations-2025",
-                f"{', '.join(designated)} designated FTO and SDGT",
-                "informs",
-                facts=f"sanctions on {', '.join(f.sanctioned)}",
-            )
-            r.cite("ina-219-fto", "designation allows blocking their funds", "permits")
-            r.cite("eo-13224", "blocking of SDGT property", "permits")
-            r.cite("ieepa", "the blocking rests on the national-emergency powers", "permits")
-            r.cite(
-                "material-support-2339b",
-                "dealing with the designated organizations becomes a crime, which backs the "
-                "sanctions",
-                "informs",
-            )
-        else:
-            r.cite(
-                "kingpin-act",
-                "sanctions on foreign narcotics traffickers need no terrorist designation",
-                "permits",
-                facts=f"sanctions on {', '.join(f.sanctioned)}; none designated FTO yet",
-            )
-            r.cite("eo-14059", "sanctions on persons in the global illicit drug trade", "permits")
+        r.cite("ina-219-fto", "designation allows blocking their funds", "permits")
+        r.cite("eo-13224", "blocking of SDGT property", "permits")
+        r.cite("ieepa", "the blocking rests on the national-emergency powers", "permits")
+        r.cite(
+            "material-support-2339b",
+            "dealing with the designated organizations becomes a crime, which backs the sanctions",
+            "informs",
+        )
+    else:
+        r.cite(
+            "kingpin-act",
+            "sanctions on foreign narcotics traffickers need no terrorist designation",
+            "permits",
+            facts=f"sanctions on {', '.join(f.sanctioned)}; none designated FTO yet",
+        )
+        r.cite("eo-14059", "sanctions on persons in the global illicit drug trade", "permits")
+
+
+def _us_war_powers(r: _Reasoning, finding: str, effect: Effect) -> None:
+    hours = r.number("wpr-report-hours", 48.0)
+    days = r.number("wpr-clock-days", 60.0)
+    extra = r.number("wpr-withdrawal-days", 30.0)
+    r.cite(
+        "war-powers-resolution",
+        finding.format(hours=f"{hours:g}", days=f"{days:g}", extra=f"{extra:g}"),
+        effect,
+    )
+
+
+def _us_captures(r: _Reasoning) -> None:
+    f = r.facts
+    if f.consent:
+        _assume_arrests(r)
+        r.cite(
+            "mansfield-amendment",
+            "US officers may be present and assist while Mexican officers make the arrests"
+            if f.mexican_arrests
+            else "US officers directly effecting arrests in Mexico meet the bar on arrests abroad",
+            "informs" if f.mexican_arrests else "contests",
+            facts=f"captures with consent; mexican_arrests = {str(f.mexican_arrests).lower()}",
+        )
+    else:
+        _assume_ground_forces(r)
+        r.cite(
+            "ker-frisbie",
+            "a US court keeps jurisdiction to try a person abducted abroad; this says nothing "
+            "on whether the raid itself is lawful",
+            "informs",
+            facts="capture raids without consent",
+        )
+        r.cite(
+            "olc-1989-extraterritorial-arrest",
+            "the raid rests on the executive's contested claim of authority to arrest abroad "
+            "in breach of international law",
+            "contests",
+        )
+        r.cite(
+            "mansfield-amendment",
+            "US officers effecting arrests abroad; whether the bar reaches a unilateral raid "
+            "is not settled",
+            "contests",
+        )
+    if f.us_military_on_ground:
+        _us_war_powers(
+            r,
+            "US forces equipped for combat entering Mexico, with or without consent: report "
+            "within {hours} hours (50 U.S.C. 1543(a)(2))",
+            "informs",
+        )
+
+
+def _us(r: _Reasoning) -> None:
+    f = r.facts
+    if f.sanctioned:
+        _us_sanctions(r)
     if f.port_inspection:
         r.cite(
             "border-search-authority",
@@ -366,19 +550,23 @@ def _us(r: _Reasoning) -> None:
         )
     if f.joint_operations or (f.captures and f.consent):
         r.cite(
-            "eo-12333-intelligence",
-            "US agencies support Mexican-led operations with intelligence at Mexico's request",
+            "usc-10-124",
+            "the Defense Department leads the detection and monitoring of drug transit toward "
+            "the United States",
             "permits",
             facts="joint work with consent",
         )
-    if f.captures and not f.consent:
         r.cite(
-            "ker-frisbie",
-            "US courts keep jurisdiction over a person seized abroad; US law does not bar the "
-            "raid itself",
+            "usc-10-284",
+            "the Defense Department may support counterdrug activities of foreign law "
+            "enforcement agencies on request",
             "permits",
-            facts="capture raids without consent",
+            facts="joint work with consent",
         )
+    if f.captures:
+        _us_captures(r)
+    if not (f.sanctioned or f.port_inspection or f.on_territory):
+        r.none_engaged("no sanctions, inspection at US ports or US action abroad")
     if f.strikes:
         r.cite(
             "aumf-2001",
@@ -401,54 +589,88 @@ def _us(r: _Reasoning) -> None:
             "the executive asserts an armed conflict with designated cartels; disputed",
             "asserted",
         )
-        hours = r.number("wpr-report-hours", 48.0)
-        days = r.number("wpr-clock-days", 60.0)
-        extra = r.number("wpr-withdrawal-days", 30.0)
-        r.cite(
-            "war-powers-resolution",
-            f"a campaign of strikes is hostilities: report within {hours:g} hours and, without "
-            f"authorization, end within {days:g} (+{extra:g}) days; whether strikes are "
+        _us_war_powers(
+            r,
+            "a campaign of strikes is hostilities: report within {hours} hours and, without "
+            "authorization, end within {days} (+{extra}) days; whether strikes are "
             "'hostilities' is disputed in executive practice",
             "contests",
         )
         r.cite(
-            "eo-12333-2-11",
+            "assassination-ban",
             "whether a targeted lethal strike on a leader is 'assassination' is disputed (the "
             "term is undefined)",
             "contests",
         )
 
 
-def _mexico(r: _Reasoning) -> None:
+def _mexico_lethal_force(r: _Reasoning) -> None:
+    r.cite(
+        "const-22-life",
+        "the Constitution allows no death penalty: planned lethal targeting outside armed "
+        "conflict is an execution without trial",
+        "prohibits",
+        facts="planned lethal strikes",
+    )
+    r.cite(
+        "lnuf-13",
+        "lethal force is lawful only as a last resort against a real, actual or imminent "
+        "aggression; a planned strike is not",
+        "prohibits",
+    )
+
+
+def _mexico_consented(r: _Reasoning) -> None:
     f = r.facts
-    if not f.on_territory:
+    r.cite(
+        "mexican-authorization",
+        "Mexico expressly authorizes the operations and leads them",
+        "permits",
+        facts=f"consent = true; actions: {f.actions()}",
+    )
+    if f.captures:
+        _assume_arrests(r)
         r.cite(
-            "const-40",
-            "not engaged: no foreign action on Mexican territory",
-            "permits",
-            facts="actions on Mexican territory: none",
+            "lsn-foreign-agents-2020",
+            "foreign agents act only as accredited liaison; Mexican authorities make the "
+            "arrests (Art. 71 fr. VI)"
+            if f.mexican_arrests
+            else "foreign agents may not make or induce detentions (Art. 71 fr. VI): lawful "
+            "only if Mexican authorities make the arrests",
+            "informs" if f.mexican_arrests else "contests",
         )
-        return
-    if f.consent:
-        r.cite(
-            "mexican-authorization",
-            "Mexico expressly authorizes the operations and leads them",
-            "permits",
-            facts=f"consent = true; actions: {f.actions()}",
-        )
+    else:
         r.cite(
             "lsn-foreign-agents-2020",
             "foreign agents act only as accredited and authorized, without immunity",
             "informs",
         )
-        if f.strikes:
-            r.cite(
-                "const-76-iii",
-                "lethal operations by foreign forces on Mexican territory need the Senate's "
-                "authorization",
-                "contests",
-                facts="strikes with consent",
-            )
+    if f.us_military_on_ground:
+        r.cite(
+            "const-76-iii",
+            "US military personnel on Mexican soil need the Senate's authorization",
+            "contests",
+            facts="US military on the ground, with consent",
+        )
+    if f.strikes:
+        _mexico_lethal_force(r)
+
+
+def _mexico(r: _Reasoning) -> None:
+    f = r.facts
+    if f.precursor_inspection:
+        _precursors(
+            r,
+            "mexican-authorization",
+            "inspection at Mexican seaports is done on Mexican territory by Mexican "
+            "authorities, with Mexico's consent",
+        )
+    if not f.on_territory:
+        if not f.precursor_inspection:
+            r.none_engaged("no foreign action on Mexican territory")
+        return
+    if f.consent:
+        _mexico_consented(r)
         return
     amended = r.book.rule("mexico", "const-40", r.as_of)
     if amended is not None and amended.version >= 2:
@@ -472,16 +694,29 @@ def _mexico(r: _Reasoning) -> None:
             "informs",
             facts=f"consent = false; actions: {f.actions()}",
         )
-    if f.strikes or f.captures:
+    if f.overflights:
+        _assume_overflight(r)
+    if f.overflights or f.strikes:
         r.cite(
-            "const-76-iii",
-            "foreign forces acting on Mexican territory without the Senate's authorization",
+            "const-42-vi",
+            "foreign state aircraft in Mexican airspace without authorization violate national "
+            "territory",
             "prohibits",
+            facts="ISR flights or strikes, consent = false",
         )
-    if f.overflights or f.captures:
+    if f.strikes:
+        _mexico_lethal_force(r)
+    if f.captures:
+        _assume_ground_forces(r)
+        if f.us_military_on_ground:
+            r.cite(
+                "const-76-iii",
+                "foreign troops on Mexican territory without the Senate's authorization",
+                "prohibits",
+            )
         r.cite(
             "lsn-foreign-agents-2020",
-            "foreign agents operating without authorization",
+            "foreign agents making detentions on Mexican territory (Art. 71 fr. VI)",
             "prohibits",
         )
     r.cite(

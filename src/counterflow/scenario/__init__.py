@@ -18,6 +18,7 @@ from counterflow.scenario.model import (
     Scenario,
     Strategy,
     SupplyStrikes,
+    ignored_levers,
 )
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "builtin_scenario_path",
     "check_against_dataset",
     "find_problems",
+    "ignored_levers",
     "load_scenario",
     "parse_scenario",
     "read_scenario_data",

@@ -33,6 +33,7 @@ __all__ = [
     "Scenario",
     "Strategy",
     "SupplyStrikes",
+    "ignored_levers",
 ]
 
 BASELINE_ID = "status-quo"
@@ -63,6 +64,15 @@ class LeadershipRemoval(_Frozen):
 
     method: Literal["capture", "strike"]
     intensity: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
+    # Captures with consent: Mexican authorities make the arrests (US officers only assist).
+    # Mexico's National Security Law Art. 71 fr. VI bars foreign agents from making or inducing
+    # detentions and the Mansfield Amendment (22 U.S.C. 2291(c)) limits US officers' arrests
+    # abroad, so the legal assessment shows this as an assumption; false makes it contested.
+    mexican_arrests: bool = True
+    # Whether US military personnel take part on the ground (Constitution Art. 76 fr. III; the
+    # War Powers Resolution's 48-hour report). Unset: true for capture raids without consent,
+    # false otherwise; the legal trace shows which.
+    us_military_on_ground: bool | None = None
 
 
 class SupplyStrikes(_Frozen):
@@ -120,6 +130,22 @@ class Levers(_Frozen):
                 "(unilateral)"
             )
         return data
+
+
+def ignored_levers(levers: Levers) -> tuple[str, ...]:
+    """The levers a strategy sets that have no effect, each with the reason, in one line.
+
+    Joint operations are with Mexican forces, so under ``consent = false`` the model ignores
+    them (``counterflow.policy.resolve_month_policy``); the CLI prints these as warnings.
+    """
+    found = []
+    joint = levers.joint_operations
+    if joint is not None and joint.intensity > 0 and not levers.consent:
+        found.append(
+            "joint_operations is ignored: joint operations act only with Mexico's consent; "
+            "set consent = true or remove joint_operations"
+        )
+    return tuple(found)
 
 
 class Strategy(_Frozen):
