@@ -317,6 +317,8 @@ def test_joint_captures_are_permitted_only_if_mexican_authorities_arrest() -> No
     for framework in ("international", "us", "mexico"):
         assert _steps(default, framework)["assumption: mexican-arrests"] == "assumes"
     assert "const-76-iii" not in _steps(default, "mexico")  # no US military on the ground
+    citations = [step.citation for step in default.trace if step.framework == "mexico"]  # type: ignore[attr-defined]
+    assert not any("76 fracción III" in c or "76 fr. III" in c for c in citations)
     us_arrests = {
         "consent": True,
         "leadership_removal": {"method": "capture", "intensity": 0.5, "mexican_arrests": False},
