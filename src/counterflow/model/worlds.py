@@ -72,6 +72,7 @@ class WorldKey(NamedTuple):
 
 SUPPLY_STEP = 1e-3  # supply states closer than this share one world
 REPLACEMENT_ROUNDS = 4  # re-solves at most, to ship what delivers the demand (module docstring)
+REPLACEMENT_GAP = 1e-4  # gap of the solves that only find the loss shares to ship against
 REPLACEMENT_TOL = 1e-3  # replacement factors that move less than this have settled (0.1% of kg)
 
 
@@ -263,15 +264,21 @@ def _inherited(factors: dict[ClassKey, float], key: ClassKey, factions: Factions
     return factors.get(root, 1.0)
 
 
-def _solve(strategy: Strategy, world: StrategyWorld, initial: PathFlows | None) -> AssignmentResult:
+def _solve(
+    strategy: Strategy,
+    world: StrategyWorld,
+    initial: PathFlows | None,
+    *,
+    gap: float = SOLVER_GAP,
+) -> AssignmentResult:
     result = solve_equilibrium(
         world.problem,
-        gap=SOLVER_GAP,
+        gap=gap,
         initial=initial,
         options=SolverOptions(inner_share=INNER_SHARE),
     )
     if not result.converged:
-        raise SolverError(f"strategy {strategy.id!r} did not reach gap {SOLVER_GAP:g}")
+        raise SolverError(f"strategy {strategy.id!r} did not reach gap {gap:g}")
     return result
 
 
@@ -321,7 +328,7 @@ def solve_world(
     if any(factors[k] != 1.0 for k in world.classes):
         world = with_replacement(world, factors)
     initial = carry_paths(source_world, source_weight, source_paths, world, factions)
-    result = _solve(strategy, world, initial)
+    result = _solve(strategy, world, initial, gap=REPLACEMENT_GAP)
     # Replacement: ship what delivers the demand at this month's loss shares (traffic.market).
     for _ in range(REPLACEMENT_ROUNDS):
         losses = class_loss_shares(world, result)
@@ -333,7 +340,8 @@ def solve_world(
             break
         factors = wanted
         world = with_replacement(world, factors)
-        result = _solve(strategy, world, result.paths)
+        result = _solve(strategy, world, result.paths, gap=REPLACEMENT_GAP)
+    result = _solve(strategy, world, result.paths)  # the month's equilibrium to SOLVER_GAP
     month = month_flows(context.network, world, result)
     prices = _prices(context, world, result)
     by_drug = month.by_drug.merge(prices, on="drug", how="left")
