@@ -425,8 +425,7 @@ def to_csv_text(frame: pd.DataFrame, *, float_format: str | None = None) -> str:
     for position in range(frame.shape[1]):
         series = frame.iloc[:, position]
         if _is_text(series):
-            cells = [_text_cell(value, float_format) for value in series.astype(object)]
-            columns.append([_csv_field(cell) for cell in cells])
+            columns.append(_text_column(series.astype(object), float_format))
         elif pd.api.types.is_float_dtype(series.dtype):
             columns.append([_float_cell(value, float_format) for value in series.tolist()])
         else:
@@ -434,6 +433,17 @@ def to_csv_text(frame: pd.DataFrame, *, float_format: str | None = None) -> str:
     header = columns.pop(0)
     lines = [",".join(header), *(",".join(row) for row in zip(*columns, strict=True))]
     return "\n".join(lines) + "\n"
+
+
+def _text_column(values: pd.Series, float_format: str | None) -> list[str]:
+    """The CSV fields of a text column, each distinct value rendered once."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): render each
+        return [_csv_field(_text_cell(value, float_format)) for value in values]
+    rendered = [_csv_field(_text_cell(value, float_format)) for value in uniques]
+    rendered.append("")  # code -1: a missing value
+    return [rendered[code] for code in codes.tolist()]
 
 
 def _is_text(series: pd.Series) -> bool:
