@@ -24,7 +24,7 @@ import shutil
 import socket
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,7 @@ __all__ = [
     "OutputError",
     "check_out_folder",
     "claim_out_folder",
+    "csv_line",
     "read_manifest",
     "to_csv_text",
 ]
@@ -433,6 +434,11 @@ def to_csv_text(frame: pd.DataFrame, *, float_format: str | None = None) -> str:
     header = columns.pop(0)
     lines = [",".join(header), *(",".join(row) for row in zip(*columns, strict=True))]
     return "\n".join(lines) + "\n"
+
+
+def csv_line(values: Iterable[object], *, float_format: str | None = None) -> str:
+    """One CSV line of these values, quoted and neutralised as :func:`to_csv_text` does."""
+    return ",".join(_csv_field(_text_cell(value, float_format)) for value in values) + "\n"
 
 
 def _text_column(values: pd.Series, float_format: str | None) -> list[str]:

@@ -25,8 +25,6 @@ links      per strategy: kg per road link in month 1 of replication 0 (for maps)
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,7 +37,7 @@ import pandas as pd
 from counterflow._version import __version__
 from counterflow.errors import InputError
 from counterflow.model.outcomes import RESULT_COLUMNS
-from counterflow.outfolder import claim_out_folder, read_manifest, to_csv_text
+from counterflow.outfolder import claim_out_folder, csv_line, read_manifest, to_csv_text
 from counterflow.scenario import Scenario
 
 __all__ = ["RESULTS_FORMAT", "TABLES", "Results", "Writer"]
@@ -173,12 +171,9 @@ class Results:
 
     def results_csv(self) -> str:
         """``results.csv``: one row per strategy, written by a CSV writer (module docstring)."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(RESULT_COLUMNS)
-        for row in self.rows:
-            writer.writerow([_csv_cell(row[column]) for column in RESULT_COLUMNS])
-        return buffer.getvalue()
+        lines = [csv_line(RESULT_COLUMNS)]
+        lines += [csv_line(row[column] for column in RESULT_COLUMNS) for row in self.rows]
+        return "".join(lines)
 
     def to_folder(
         self,
@@ -244,17 +239,6 @@ class Results:
             tables=tables,
             version=str(manifest.get("counterflow_version", "")),
         )
-
-
-def _csv_cell(value: Any) -> Any:
-    """A value of ``results.csv``: None empty, lists joined with ``;``, formulas neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = ";".join(value)
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
 
 
 def _spreadsheet(table: pd.DataFrame, columns: tuple[str, ...], first_number: str) -> str:
