@@ -185,3 +185,27 @@ def test_bad_market_parameters_are_one_line_errors(key, value, tmp_path, capsys)
     assert len(err) == 1
     assert f"parameters.{key}" in err[0]
     assert "outside" in err[0]
+
+
+def test_replacement_factors_agree_with_the_final_equilibrium() -> None:
+    """The factors a month ships with are those its own final (gap 1e-6) flows imply."""
+    from counterflow.model.worlds import REPLACEMENT_TOL, WorldCache, base_key, solve_world
+    from counterflow.traffic import ClassKey, class_loss_shares
+
+    surge = {
+        "id": "surge",
+        "label": "Port seizures up",
+        "levers": {"port_inspection": dict.fromkeys(OFFICES, 3.0)},
+    }
+    context = prepare(scenario([surge], {}, 1))
+    strategy = next(s for s in context.scenario.strategy if s.id == "surge")
+    solved = solve_world(context, strategy, base_key(context), WorldCache("surge"))
+    assert solved.result.relative_gap <= 1e-6
+    losses = class_loss_shares(solved.world, solved.result)
+    moved = 0
+    for key, loss in zip(solved.world.classes, losses, strict=True):
+        loss0 = context.markets[ClassKey(key.org, key.drug)].loss_share
+        wanted = (1.0 - loss0) / (1.0 - float(loss))
+        assert abs(wanted - solved.replacement[key]) <= REPLACEMENT_TOL
+        moved += solved.replacement[key] > 1.0 + REPLACEMENT_TOL
+    assert moved > 0  # the surge does make traffickers ship more

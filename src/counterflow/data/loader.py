@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -83,8 +84,12 @@ class Dataset:
     @property
     def states(self) -> list[str]:
         """Mexican state codes that appear in the nodes (ISO 3166-2:MX without "MX-")."""
+        return list(self._state_codes)
+
+    @cached_property
+    def _state_codes(self) -> tuple[str, ...]:
         mexican = self.nodes[self.nodes["kind"] != "us_port"]
-        return sorted(mexican["state_code"].unique().tolist())
+        return tuple(sorted(mexican["state_code"].unique().tolist()))
 
     @property
     def field_offices(self) -> list[str]:

@@ -72,7 +72,7 @@ class WorldKey(NamedTuple):
 
 SUPPLY_STEP = 1e-3  # supply states closer than this share one world
 REPLACEMENT_ROUNDS = 4  # re-solves at most, to ship what delivers the demand (module docstring)
-REPLACEMENT_GAP = 1e-4  # gap of the solves that only find the loss shares to ship against
+REPLACEMENT_GAP = 1e-4  # gap of the first solve, which only finds the loss shares to ship against
 REPLACEMENT_TOL = 1e-3  # replacement factors that move less than this have settled (0.1% of kg)
 
 
@@ -330,6 +330,9 @@ def solve_world(
     initial = carry_paths(source_world, source_weight, source_paths, world, factions)
     result = _solve(strategy, world, initial, gap=REPLACEMENT_GAP)
     # Replacement: ship what delivers the demand at this month's loss shares (traffic.market).
+    # The first solve is coarse (it only finds the loss shares to ship against); every later
+    # one is the month's equilibrium to SOLVER_GAP, and the factors are checked on it.
+    final = False
     for _ in range(REPLACEMENT_ROUNDS):
         losses = class_loss_shares(world, result)
         wanted = {
@@ -340,8 +343,10 @@ def solve_world(
             break
         factors = wanted
         world = with_replacement(world, factors)
-        result = _solve(strategy, world, result.paths, gap=REPLACEMENT_GAP)
-    result = _solve(strategy, world, result.paths)  # the month's equilibrium to SOLVER_GAP
+        result = _solve(strategy, world, result.paths)
+        final = True
+    if not final:
+        result = _solve(strategy, world, result.paths)  # the month's equilibrium to SOLVER_GAP
     month = month_flows(context.network, world, result)
     prices = _prices(context, world, result)
     by_drug = month.by_drug.merge(prices, on="drug", how="left")

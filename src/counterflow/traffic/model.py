@@ -293,6 +293,7 @@ def build_world(
     hub_office = tnet.node_table["cbp_field_office"].to_numpy()[tnet.crossing[hub_links]]
     for link, office in zip(hub_links, hub_office, strict=True):
         transport[link] += access.get(str(office), 0.0)
+    drug_access: dict[str, NDArray[np.float64]] = {}
     progress = tnet.to_border_share[network.tail]
     supply = supply[supply["kg_per_month"] > 0]
     sanctioned = policy.sanctioned
@@ -311,27 +312,35 @@ def build_world(
     travel: list[TravelClass] = []
     class_markets: list[PairMarket | None] = []
     caps: list[NDArray[np.float64]] = []
-    index = {node: i for i, node in enumerate(tnet.node_table["node_id"])}
-    for group, rows in supply.groupby(["org_id", "drug"], sort=True):
-        org, drug = (str(part) for part in group)
+    # Rows per (organization, drug), in sorted order, as plain arrays (pandas' groupby is slow
+    # on the Arrow-backed text columns, and this runs once per world).
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for row, group in enumerate(zip(supply["org_id"], supply["drug"], strict=True)):
+        grouped.setdefault((str(group[0]), str(group[1])), []).append(row)
+    row_nodes = np.array([tnet.node_index[str(o)] for o in supply["origin"]], dtype=np.int64)
+    row_kg = supply["kg_per_month"].to_numpy(dtype=float)
+    tolls: dict[str, NDArray[np.float64]] = {}
+    for (org, drug), members in sorted(grouped.items()):
         key = ClassKey(org, drug)
         value = border_price[key.drug]
-        toll = (
-            params["traffic.toll_usd_per_kg_km"]
-            * tnet.road_km
-            * (1.0 - _state_mean(tnet, shares.get(key.org, {}), 0.0, state_index))
-            * roads
-        )
+        if org not in tolls:
+            tolls[org] = (
+                params["traffic.toll_usd_per_kg_km"]
+                * tnet.road_km
+                * (1.0 - _state_mean(tnet, shares.get(org, {}), 0.0, state_index))
+                * roads
+            )
         value_on_link = origin_price[key.drug] + (value - origin_price[key.drug]) * progress
-        fixed = transport + toll + value_on_link * road_hazard + value * port_hazard[key.drug]
-        for link, office in zip(hub_links, hub_office, strict=True):
-            fixed[link] += access.get(f"{key.drug}/{office}", 0.0)
+        fixed = transport + tolls[org] + value_on_link * road_hazard + value * port_hazard[key.drug]
+        if drug not in drug_access:
+            drug_access[drug] = np.array([access.get(f"{drug}/{o}", 0.0) for o in hub_office])
+        fixed[hub_links] += drug_access[drug]
         if root_of.get(key.org, key.org) in sanctioned:
             fixed = fixed + hubs * params["traffic.sanctions_surcharge"] * value
-        nodes = np.array([index[o] for o in rows["origin"]], dtype=np.int64)
-        order = np.argsort(nodes, kind="stable")
-        nodes = nodes[order]
-        baseline = rows["kg_per_month"].to_numpy(dtype=float)[order]
+        rows = np.array(members, dtype=np.int64)
+        order = np.argsort(row_nodes[rows], kind="stable")
+        nodes = row_nodes[rows][order]
+        baseline = row_kg[rows][order]
         # Supply shocks cap what an origin can ship: precursor controls cut the synthetic
         # drugs' capacity (and raise their production cost); strikes on supply chains cut the
         # capacity standing in production zones.
@@ -403,7 +412,10 @@ def with_replacement(world: StrategyWorld, replacement: Mapping[ClassKey, float]
         volume, base, slope = capped_demand(
             market, replacement=replacement.get(key, 1.0), capacity_kg=world.supply_cap_kg[k]
         )
-        demand = ODPairs.from_arrays(old.demand.origin, old.demand.destination, volume)
+        if (volume > 0.0).all():  # the same pairs, already in order: only the volumes change
+            demand = ODPairs(old.demand.origin, old.demand.destination, volume)
+        else:
+            demand = ODPairs.from_arrays(old.demand.origin, old.demand.destination, volume)
         travel.append(replace(old, demand=demand, abstain_base=base, abstain_slope=slope))
     problem = AssignmentProblem(
         network=world.problem.network, costs=world.problem.costs, classes=tuple(travel)

@@ -18,6 +18,7 @@ dataset gives only the end points, so the split is even).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,26 @@ class TraffickingNetwork:
     def sink(self) -> int:
         """Index of the US-market node."""
         return self.network.num_nodes - 1
+
+    @cached_property
+    def node_index(self) -> dict[str, int]:
+        """Per node id, its index."""
+        return {str(node): i for i, node in enumerate(self.node_table["node_id"])}
+
+    @cached_property
+    def port_columns(self) -> dict[str, NDArray[np.object_]]:
+        """Per border link (in link order), its crossing's id, name, state and field office."""
+        ports = self.crossing[self.kind == "border"]
+        columns = {
+            "crossing_id": "node_id",
+            "crossing_name": "name",
+            "state_code": "state_code",
+            "field_office": "cbp_field_office",
+        }
+        return {
+            name: self.node_table[column].to_numpy(dtype=object)[ports]
+            for name, column in columns.items()
+        }
 
 
 def build_trafficking_network(dataset: Dataset) -> TraffickingNetwork:

@@ -59,16 +59,8 @@ def month_flows(
     ratio = total[borders] / world.capacity_kg[borders]
     visibility[borders] = world.alpha * ratio**world.beta
     offsets = world.problem.pair_offsets
-    nodes = tnet.node_table
-    ports = tnet.crossing[borders]
-    crossing_columns = {
-        "crossing_id": nodes["node_id"].to_numpy()[ports],
-        "crossing_name": nodes["name"].to_numpy()[ports],
-        "state_code": nodes["state_code"].to_numpy()[ports],
-        "field_office": nodes["cbp_field_office"].to_numpy()[ports],
-    }
     drug_rows = []
-    crossing_frames = []
+    kg: dict[str, list[NDArray[np.float64]]] = {"arriving_kg": [], "seized_kg": []}
     for drug in DRUGS:
         members = [k for k, key in enumerate(world.classes) if key.drug == drug]
         x = np.zeros_like(total)
@@ -94,18 +86,19 @@ def month_flows(
                 "delivered_kg": shipped - seized_mexico - float(seized.sum()),
             }
         )
-        crossing_frames.append(
-            pd.DataFrame(
-                {
-                    **crossing_columns,
-                    "commodity": drug,
-                    "arriving_kg": arriving,
-                    "seized_kg": seized,
-                    "delivered_kg": arriving - seized,
-                }
-            )
-        )
-    crossings = pd.concat(crossing_frames, ignore_index=True)
+        kg["arriving_kg"].append(arriving)
+        kg["seized_kg"].append(seized)
+    arriving_all = np.concatenate(kg["arriving_kg"])
+    seized_all = np.concatenate(kg["seized_kg"])
+    crossings = pd.DataFrame(
+        {
+            **{name: np.tile(column, len(DRUGS)) for name, column in tnet.port_columns.items()},
+            "commodity": np.repeat(np.array(DRUGS, dtype=object), borders.size),
+            "arriving_kg": arriving_all,
+            "seized_kg": seized_all,
+            "delivered_kg": arriving_all - seized_all,
+        }
+    )
     # One row per (crossing, drug), crossings in link order within each drug.
     return MonthFlows(by_drug=pd.DataFrame(drug_rows), crossings=crossings)
 
