@@ -251,3 +251,16 @@ def test_inegi_baseline_fills_missing_states_from_sesnsp() -> None:
     j = inegi.states.index("ZAC")
     assert inegi.series[j] == "sesnsp-scaled"
     assert inegi.per_month[j] > sesnsp.per_month[j]
+
+
+@pytest.mark.parametrize("mean", [0.01, 0.3, 1.0, 2.5, 7.0, 29.0, 40.0])
+def test_poisson_quantile_matches_scipy(mean) -> None:
+    from scipy.stats import poisson
+
+    from counterflow.orgs.leadership import poisson_quantile
+
+    rng = np.random.default_rng(7)
+    uniforms = np.concatenate([rng.random(2000), [1e-12, 0.5, 1.0 - 1e-12]])
+    for u in uniforms:
+        assert poisson_quantile(float(u), mean) == int(poisson.ppf(u, mean)), u
+    assert poisson_quantile(0.0, mean) == 0  # scipy says -1 attempts there

@@ -22,6 +22,8 @@ never yields fewer attempts (the attempts are the Poisson quantile of the same u
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Literal
 
@@ -89,6 +91,28 @@ def removal_probability(
     return float(min(max(success, 0.0), 1.0))
 
 
+def poisson_quantile(u: float, mean: float) -> int:
+    """The smallest ``k`` with ``P(K <= k) >= u`` for ``K ~ Poisson(mean)`` (scipy's ``ppf``).
+
+    Summed term by term for the small means of removal attempts (scipy's call costs more than
+    a month's other draws); large means go to scipy.
+    """
+    if mean <= 0.0:
+        return 0
+    if mean > 30.0:
+        return max(int(poisson.ppf(u, mean)), 0)
+    term = math.exp(-mean)
+    cdf = term
+    k = 0
+    while cdf < u:
+        k += 1
+        term *= mean / k
+        if term <= cdf * 1e-17:  # u is within rounding of 1: the sum cannot grow any more
+            break
+        cdf += term
+    return k
+
+
 def draw_removals(
     month: int,
     orgs: dict[str, tuple[str, int]],
@@ -121,7 +145,7 @@ def draw_removals(
     total_attempts = 0
     for org, (root, slot) in orgs.items():
         u_attempts, u_success, u_split = draws.uniforms[slot, month - 1]
-        attempts = int(poisson.ppf(u_attempts, intensity)) if intensity > 0 else 0
+        attempts = poisson_quantile(u_attempts, intensity)
         total_attempts += attempts
         if attempts == 0 or u_success >= 1.0 - (1.0 - success) ** attempts:
             continue
