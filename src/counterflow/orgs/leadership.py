@@ -23,7 +23,6 @@ never yields fewer attempts (the attempts are the Poisson quantile of the same u
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import Literal
 
