@@ -8,18 +8,22 @@ BIN := $(VENV)/bin
 KERNELS_KEY := $(shell cat src/counterflow/assign/_*kernels.py | cksum | cut -d' ' -f1)
 export NUMBA_CACHE_DIR := $(abspath $(VENV))/numba-cache/$(KERNELS_KEY)
 
-.PHONY: demo test lint typecheck architecture pytest bench clean
+.PHONY: demo test lint lock typecheck architecture pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Installs take the exact versions of requirements-lock.txt (pip constraints), so two runs of
+# `make test` on two days install the same releases.
+LOCK := requirements-lock.txt
+
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
+$(VENV)/.installed-dev: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test,lint]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -28,6 +32,17 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/python scripts/audit.py
+
+# The newest releases within pyproject.toml's bounds, frozen into $(LOCK) (run `make test` after).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e ".[test,lint]"
+	{ sed -n '/^#/p' $(LOCK); .venv-lock/bin/python -m pip freeze --exclude-editable; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+	rm -rf .venv-lock
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -167,3 +167,24 @@ def test_bad_checkpoint_arguments_exit_2_with_one_line(
     assert message in done.stderr.strip().splitlines()[-1]
     assert done.stdout == ""
     assert not list(tmp_path.rglob("r.npz*"))
+
+
+def test_the_audit_fails_on_a_vulnerability_and_skips_without_a_database() -> None:
+    spec = importlib.util.spec_from_file_location("audit", REPO / "scripts" / "audit.py")
+    assert spec is not None
+    assert spec.loader is not None
+    audit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(audit)
+    unknown = {"name": "a", "skip_reason": "Dependency not found on PyPI"}
+    clean = {"name": "b", "version": "1.0", "vulns": []}
+    bad = {"name": "c", "version": "2.0", "vulns": [{"id": "PYSEC-0000-1"}]}
+    code, lines = audit.verdict([unknown, unknown])
+    assert code == 0
+    assert lines[0].startswith("audit skipped")
+    assert audit.verdict([unknown, clean]) == (
+        0,
+        ["audit: no known vulnerabilities in 1 packages (1 not in the database)"],
+    )
+    code, lines = audit.verdict([clean, bad])
+    assert code == 1
+    assert "c 2.0: PYSEC-0000-1" in lines[0]
