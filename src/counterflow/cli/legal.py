@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from counterflow.cli.app import app, stdout_console, warn_ignored_levers
+from counterflow.cli.text import safe
 from counterflow.data import load_dataset
 from counterflow.errors import InputError
 from counterflow.legal import NOT_ADVICE, load_law
@@ -76,7 +77,7 @@ def legal(
     console = Console(highlight=False, width=max(stdout_console().width, 120))
     for strategy, assessment in assessments:
         verdicts = ", ".join(f"{f}: {v}" for f, v in assessment.verdicts.items())
-        console.print(f"[bold]{strategy.id}[/bold] as of {day}: {verdicts}")
+        console.print(f"[bold]{safe(strategy.id)}[/bold] as of {day}: {safe(verdicts)}")
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         for title in ("framework", "rule", "finding", "citation"):
             table.add_column(title, overflow="fold")
@@ -84,7 +85,12 @@ def legal(
             marker = {"permits": "+", "contests": "?", "prohibits": "x", "assumes": "a"}.get(
                 step.effect, " "
             )
-            table.add_row(step.framework, f"{marker} {step.rule}", step.finding, step.citation)
+            table.add_row(
+                safe(step.framework),
+                f"{marker} {safe(step.rule)}",
+                safe(step.finding),
+                safe(step.citation),
+            )
         console.print(table)
         console.print()
     console.print(

@@ -10,7 +10,8 @@ a government makes that the mainstream rejects (the "unwilling or unable" doctri
 US claim of an armed conflict with cartels) appear in the trace as asserted and contested
 without changing the verdict. Each framework's reasoning is a small function below; the rules
 it consults are data (:mod:`counterflow.legal.book`) and only count while in force on the
-as-of date. This informs analysis; it is not legal advice.
+as-of date; the ids it may cite are declared in :mod:`counterflow.legal.cited`, which a law
+folder must match. This informs analysis; it is not legal advice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from counterflow.legal.book import FRAMEWORKS, LawBook
+from counterflow.legal.cited import CITED_RULES, PARAMETERS
 from counterflow.scenario import Levers
 
 __all__ = ["NOT_ADVICE", "VERDICTS", "Assessment", "Facts", "Step", "assess", "facts_of", "worst"]
@@ -188,6 +190,10 @@ class _Reasoning:
         facts: str = "",
     ) -> bool:
         """Apply a rule if in force on the date (return whether it was); record the step."""
+        if rule_id not in CITED_RULES[self.framework]:
+            # A programming error, not the user's: every id cited must be declared.
+            message = f"{rule_id!r} is not declared in counterflow.legal.cited ({self.framework})"
+            raise KeyError(message)
         rule = self.book.rule(self.framework, rule_id, self.as_of)
         if rule is None:
             versions = self.book.versions(self.framework, rule_id)
@@ -195,8 +201,10 @@ class _Reasoning:
                 when = f"in force from {versions[0].effective_from}"
             elif versions and versions[-1].effective_to <= self.as_of:
                 when = f"no longer in force (until {versions[-1].effective_to})"
+            elif versions:
+                when = "between two versions (no version covers this date)"
             else:
-                when = "no such rule in the law folder"
+                when = "no such rule in the law book (it was built without load_law's checks)"
             self.steps.append(
                 Step(
                     self.framework,
@@ -260,10 +268,10 @@ class _Reasoning:
     def verdict(self) -> Verdict:
         return worst(self.found)
 
-    def number(self, parameter_id: str, default: float) -> float:
-        """A legal parameter in force on the date (``default`` if the data lack it)."""
+    def number(self, parameter_id: str) -> float:
+        """A legal parameter in force on the date (its declared default before it took effect)."""
         item = self.book.parameter(self.framework, parameter_id, self.as_of)
-        return default if item is None else item.value
+        return PARAMETERS[self.framework][parameter_id].default if item is None else item.value
 
 
 def _assume_overflight(r: _Reasoning) -> None:
@@ -477,9 +485,9 @@ def _us_sanctions(r: _Reasoning) -> None:
 
 
 def _us_war_powers(r: _Reasoning, finding: str, effect: Effect) -> None:
-    hours = r.number("wpr-report-hours", 48.0)
-    days = r.number("wpr-clock-days", 60.0)
-    extra = r.number("wpr-withdrawal-days", 30.0)
+    hours = r.number("wpr-report-hours")
+    days = r.number("wpr-clock-days")
+    extra = r.number("wpr-withdrawal-days")
     r.cite(
         "war-powers-resolution",
         finding.format(hours=f"{hours:g}", days=f"{days:g}", extra=f"{extra:g}"),
