@@ -20,10 +20,11 @@ from counterflow.cli.app import (
     warn_ignored_levers,
     write_atomically,
 )
+from counterflow.cli.text import clean
 from counterflow.data import load_dataset
 from counterflow.errors import InputError
-from counterflow.legal import NOT_ADVICE
-from counterflow.model import Results
+from counterflow.legal import NOT_ADVICE, load_law
+from counterflow.model import Results, assess_horizon, prepare
 from counterflow.outfolder import claim_out_folder
 from counterflow.report import build_report
 from counterflow.run import Experiment, report_files
@@ -250,14 +251,34 @@ def init(
 def validate(
     file: Annotated[Path, typer.Argument(help="Scenario file to check.")],
 ) -> None:
-    """Check a scenario file and its dataset; list every problem with its key path."""
+    """Check that compare will start: the scenario, its dataset, network and status quo.
+
+    Every problem of the scenario file is listed, one per line. A valid scenario then goes
+    through compare's whole preparation without solving the strategies: the dataset (every
+    file, the map layers), the trafficking network, the status quo's equilibrium and its
+    checks, the law book and the dates of every month (about 2 s; measured 1.8 s warm).
+    """
     scenario, problems = find_problems(file)
     if problems or scenario is None:
         for problem in problems:
-            print(f"{file}: {problem}", file=sys.stderr)
+            print(clean(f"{file}: {problem}"), file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
+    _prepare(scenario, file)
     stdout_console().print(
         f"{file}: OK ({len(scenario.strategy)} strategies, {scenario.months} months, "
         f"{scenario.replications} replications, network {scenario.network})",
         markup=False,
     )
+
+
+def _prepare(scenario: Scenario, where: Path) -> None:
+    """Everything ``compare`` does before the first strategy's run, and the verdicts' dates."""
+    try:
+        context = prepare(scenario)
+    except ScenarioError as error:
+        if error.path is not None:
+            raise
+        raise ScenarioError(error.problems, path=where) from None
+    book = load_law()
+    for strategy in scenario.strategy:
+        assess_horizon(context, strategy, book)

@@ -7,19 +7,29 @@ line (1-based, header = line 1), the column and the fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from counterflow.errors import InputFileNotFoundError, NetworkFormatError
 
-__all__ = ["DATA_FILES", "OPTIONAL_FILES", "Dataset", "builtin_path", "load_dataset"]
+__all__ = [
+    "DATA_FILES",
+    "OPTIONAL_FILES",
+    "Dataset",
+    "builtin_names",
+    "builtin_path",
+    "load_dataset",
+]
 
 NODE_KINDS = ("city", "port_of_entry", "us_port", "seaport", "southern_crossing", "production_zone")
 DRUGS = ("fentanyl", "methamphetamine", "cocaine")
@@ -60,6 +70,17 @@ OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
     "state_neighbours.csv": ("state_code", "neighbour_code", "source"),
 }
 HOMICIDE_SERIES = ("sesnsp", "inegi")
+# Years a homicide count may have: those a scenario's homicide_year may name.
+HOMICIDE_YEARS = (1990, 2100)
+
+# Upper bounds of magnitudes. A value above one is a unit or typing error, not data: each bound
+# lies far above the built-in data's largest value (in brackets) and far below what overflows
+# the solver (supply of 1e160 kg makes its squared terms infinite, and a solve never ends).
+MAX_KG_PER_MONTH = 1e9  # 10,000 times the built-in supply's total (1.0e5 kg/month)
+MAX_USD_PER_KG = 1e8  # some 450 times the built-in highest price (220,000 USD/kg, retail)
+MAX_ROAD_KM = 20_000.0  # half the Earth's circumference: no road between two places is longer
+MAX_HOMICIDES = 1e6  # a state's count in a year; 250 times the built-in largest (4,035)
+MAX_LANES = 1000  # inspection lanes at one crossing; 30 times the built-in largest (34)
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,29 @@ def builtin_path(name: str = "mexico") -> Path:
     return Path(str(resources.files("counterflow.data") / name))
 
 
+def builtin_names() -> tuple[str, ...]:
+    """The datasets packaged with counterflow (``builtin:<name>``): folders with a nodes.csv."""
+    root = resources.files("counterflow.data")
+    return tuple(
+        sorted(item.name for item in root.iterdir() if item.joinpath("nodes.csv").is_file())
+    )
+
+
+def _folder_of(source: str) -> Path:
+    """The folder of ``builtin:<name>`` (a packaged dataset only) or of a path."""
+    if not source.startswith("builtin:"):
+        return Path(source)
+    name = source.split(":", 1)[1]
+    names = builtin_names()
+    if name not in names:
+        raise InputFileNotFoundError(
+            f"no built-in dataset {name!r}; builtin: names one of {', '.join(names)} "
+            "(for a folder of your own, give its path without builtin:)",
+            key="network",
+        )
+    return builtin_path(name)
+
+
 def _read(folder: Path, name: str) -> pd.DataFrame:
     path = folder / name
     columns = DATA_FILES.get(name) or OPTIONAL_FILES[name]
@@ -115,8 +159,14 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
         )
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise NetworkFormatError(f"cannot parse the CSV ({error})", path=path) from None
+    except UnicodeDecodeError as error:
+        raise NetworkFormatError(
+            f"not UTF-8 text (byte offset {error.start}); save the file as UTF-8", path=path
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise NetworkFormatError(
+            f"cannot parse the CSV ({' '.join(str(error).split())})", path=path
+        ) from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise NetworkFormatError(
@@ -135,19 +185,35 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
     return frame
 
 
-def _numbers(frame: pd.DataFrame, path: Path, column: str, *, positive: bool) -> None:
+def _numbers(
+    frame: pd.DataFrame,
+    path: Path,
+    column: str,
+    *,
+    positive: bool,
+    upper: float = math.inf,
+    whole: bool = False,
+) -> None:
+    """Turn ``column`` into floats: finite, > 0 (``positive``) or >= 0, at most ``upper``."""
     values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() | (values <= 0 if positive else values < 0)
+    numbers = values.to_numpy(dtype=float)
+    bad = ~np.isfinite(numbers) | (numbers <= 0 if positive else numbers < 0)
+    if whole:
+        bad |= np.isfinite(numbers) & (np.floor(numbers) != numbers)
+    bad |= numbers > upper
     if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0])
-        rule = "> 0" if positive else ">= 0"
+        row = int(bad.nonzero()[0][0])
+        rule = "a whole number" if whole else "a number"
+        rule += " > 0" if positive else " >= 0"
+        if upper < math.inf:
+            rule += f" and at most {upper:g} (a larger one is a unit or typing error)"
         raise NetworkFormatError(
-            f"{column} = {frame[column].iloc[row]!r}; give a number {rule}",
+            f"{column} = {frame[column].iloc[row]!r}; give {rule}",
             path=path,
             line=row + 2,
             key=column,
         )
-    frame[column] = values.astype(float)
+    frame[column] = numbers
 
 
 def _known(
@@ -219,10 +285,184 @@ def _check_price_ladders(prices: pd.DataFrame, path: Path) -> None:
                 )
 
 
+def _check_coordinates(nodes: pd.DataFrame, path: Path) -> None:
+    """Latitudes in [-90, 90] and longitudes in [-180, 180], degrees (WGS 84)."""
+    for column, limit in (("lat", 90.0), ("lon", 180.0)):
+        values = pd.to_numeric(nodes[column], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values) | (np.abs(np.nan_to_num(values)) > limit)
+        if bad.any():
+            row = int(bad.nonzero()[0][0])
+            raise NetworkFormatError(
+                f"{column} = {nodes[column].iloc[row]!r}; give decimal degrees in "
+                f"[{-limit:g}, {limit:g}]",
+                path=path,
+                line=row + 2,
+                key=column,
+            )
+        nodes[column] = values
+
+
+def _check_lanes(nodes: pd.DataFrame, path: Path) -> None:
+    """``lanes`` (optional column): empty (the parameter registry's default) or a whole number."""
+    if "lanes" not in nodes.columns:
+        nodes["lanes"] = ""
+        return
+    given = nodes["lanes"].str.strip() != ""
+    values = pd.to_numeric(nodes["lanes"].where(given, "1"), errors="coerce")
+    numbers = values.to_numpy(dtype=float)
+    bad = ~np.isfinite(numbers) | (numbers < 1) | (numbers > MAX_LANES)
+    bad |= np.isfinite(numbers) & (np.floor(numbers) != numbers)
+    if bad.any():
+        row = int(bad.nonzero()[0][0])
+        raise NetworkFormatError(
+            f"lanes = {nodes['lanes'].iloc[row]!r}; give a whole number from 1 to {MAX_LANES} "
+            "or leave it empty",
+            path=path,
+            line=row + 2,
+            key="lanes",
+        )
+
+
+def _check_edge_pairs(edges: pd.DataFrame, path: Path) -> None:
+    """No road from a node to itself, and one row per pair of nodes (either direction).
+
+    Each row is a road both ways, and a link is named by its two ends
+    (``counterflow.model.context``), so a second row for a pair would be a parallel link.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    for row, (start, end) in enumerate(zip(edges["from_node"], edges["to_node"], strict=True)):
+        if start == end:
+            raise NetworkFormatError(
+                f"edge from {start!r} to itself; remove the row",
+                path=path,
+                line=row + 2,
+                key="to_node",
+            )
+        pair = (start, end) if start < end else (end, start)
+        if pair in seen:
+            raise NetworkFormatError(
+                f"the road between {start!r} and {end!r} is listed twice (first on line "
+                f"{seen[pair] + 2}); keep one row per pair (each row is a road both ways)",
+                path=path,
+                line=row + 2,
+                key="to_node",
+            )
+        seen[pair] = row
+
+
+def _check_dates(frame: pd.DataFrame, path: Path, column: str) -> None:
+    """An optional date column: empty or an ISO date (YYYY-MM-DD)."""
+    if column not in frame.columns:
+        return
+    for row, text in enumerate(frame[column]):
+        if not str(text).strip():
+            continue
+        try:
+            dt.date.fromisoformat(str(text).strip())
+        except ValueError:
+            raise NetworkFormatError(
+                f"{column} = {text!r}; give a date as YYYY-MM-DD or leave it empty",
+                path=path,
+                line=row + 2,
+                key=column,
+            ) from None
+
+
+def _check_years(homicides: pd.DataFrame, path: Path) -> None:
+    """Years are whole numbers in :data:`HOMICIDE_YEARS`."""
+    first, last = HOMICIDE_YEARS
+    _numbers(homicides, path, "year", positive=True, upper=last, whole=True)
+    early = homicides["year"] < first
+    if early.any():
+        row = int(early.to_numpy().nonzero()[0][0])
+        raise NetworkFormatError(
+            f"year = {homicides['year'].iloc[row]:g}; give a year from {first} to {last}",
+            path=path,
+            line=row + 2,
+            key="year",
+        )
+    homicides["year"] = homicides["year"].astype(int)
+
+
+MAP_GEOMETRIES = ("LineString", "MultiLineString")
+
+
+def read_map_layers(path: Path) -> dict[str, Any] | None:
+    """The report's map layers (GeoJSON lines), checked; ``None`` when the file is absent."""
+    if not path.is_file():
+        return None
+    try:
+        layers = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise NetworkFormatError(
+            f"not UTF-8 text (byte offset {error.start}); save the file as UTF-8", path=path
+        ) from None
+    except json.JSONDecodeError as error:
+        raise NetworkFormatError(
+            f"not valid JSON (column {error.colno}: {error.msg})", path=path, line=error.lineno
+        ) from None
+    except RecursionError:
+        raise NetworkFormatError("JSON nested too deeply to read", path=path) from None
+    except OSError as error:
+        raise NetworkFormatError(f"cannot read the file ({error.strerror})", path=path) from None
+    _check_map_layers(layers, path)
+    return layers  # type: ignore[no-any-return]
+
+
+def _check_map_layers(layers: Any, path: Path) -> None:
+    """A GeoJSON object with a ``features`` array of line features in degrees."""
+    fix = "a GeoJSON FeatureCollection of LineString or MultiLineString features"
+    if not isinstance(layers, dict) or not isinstance(layers.get("features"), list):
+        raise NetworkFormatError(f"no features array; give {fix}", path=path, key="features")
+    for index, feature in enumerate(layers["features"]):
+        key = f"features[{index}]"
+        if not isinstance(feature, dict):
+            raise NetworkFormatError(f"not an object; give {fix}", path=path, key=key)
+        properties = feature.get("properties", {})
+        if not isinstance(properties, dict) or not isinstance(properties.get("layer", ""), str):
+            raise NetworkFormatError(
+                "properties must be an object whose layer is a string",
+                path=path,
+                key=f"{key}.properties",
+            )
+        geometry = feature.get("geometry")
+        if not isinstance(geometry, dict) or geometry.get("type") not in MAP_GEOMETRIES:
+            raise NetworkFormatError(
+                f"geometry type must be one of {', '.join(MAP_GEOMETRIES)}",
+                path=path,
+                key=f"{key}.geometry",
+            )
+        lines = geometry.get("coordinates")
+        if geometry["type"] == "LineString":
+            lines = [lines]
+        if not isinstance(lines, list) or not all(_is_line(line) for line in lines):
+            raise NetworkFormatError(
+                "coordinates must be lines of [lon, lat] pairs in degrees "
+                "(lon in [-180, 180], lat in [-90, 90])",
+                path=path,
+                key=f"{key}.geometry.coordinates",
+            )
+
+
+def _is_line(line: Any) -> bool:
+    """Whether ``line`` is a list of finite ``[lon, lat]`` pairs within the globe."""
+    if not isinstance(line, list):
+        return False
+    for point in line:
+        if not (isinstance(point, list) and len(point) == 2):
+            return False
+        if not all(type(x) in (int, float) and math.isfinite(x) for x in point):
+            return False
+        lon, lat = point
+        if abs(lon) > 180 or abs(lat) > 90:
+            return False
+    return True
+
+
 def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     """Read and check a dataset: ``"builtin:<name>"`` or a folder in the built-in layout."""
     text = str(source)
-    folder = builtin_path(text.split(":", 1)[1]) if text.startswith("builtin:") else Path(text)
+    folder = _folder_of(text)
     if not folder.is_dir():
         raise InputFileNotFoundError(
             "dataset folder not found; use builtin:mexico or a folder with nodes.csv and edges.csv",
@@ -232,13 +472,8 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
 
     nodes = tables["nodes.csv"]
     path = folder / "nodes.csv"
-    for column in ("lat", "lon"):
-        nodes[column] = pd.to_numeric(nodes[column], errors="coerce")
-        if nodes[column].isna().any():
-            row = int(nodes[column].isna().to_numpy().nonzero()[0][0])
-            raise NetworkFormatError(
-                f"{column} is not a number", path=path, line=row + 2, key=column
-            )
+    _check_coordinates(nodes, path)
+    _check_lanes(nodes, path)
     duplicated = nodes["node_id"].duplicated()
     if duplicated.any():
         row = int(duplicated.to_numpy().nonzero()[0][0])
@@ -255,9 +490,11 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     path = folder / "edges.csv"
     _known(edges, path, "from_node", node_ids, "node")
     _known(edges, path, "to_node", node_ids, "node")
-    _numbers(edges, path, "road_km", positive=True)
+    _check_edge_pairs(edges, path)
+    _numbers(edges, path, "road_km", positive=True, upper=MAX_ROAD_KM)
 
     organizations = tables["organizations.csv"]
+    _check_dates(organizations, folder / "organizations.csv", "fto_designation_date")
     org_ids = set(organizations["org_id"])
     shares = tables["control_shares.csv"]
     path = folder / "control_shares.csv"
@@ -278,21 +515,23 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     path = folder / "prices.csv"
     _known(prices, path, "drug", set(DRUGS), "drug")
     for column in ("usd_per_kg", "low", "high"):
-        _numbers(prices, path, column, positive=True)
+        _numbers(prices, path, column, positive=True, upper=MAX_USD_PER_KG)
     _check_price_ladders(prices, path)
 
     hub_km = tables["port_hub_km.csv"]
-    _numbers(hub_km, folder / "port_hub_km.csv", "road_km", positive=True)
+    _numbers(hub_km, folder / "port_hub_km.csv", "road_km", positive=True, upper=MAX_ROAD_KM)
 
     supply = tables["supply.csv"]
     path = folder / "supply.csv"
     _known(supply, path, "origin", node_ids, "node")
     _known(supply, path, "org_id", org_ids, "organization")
     _known(supply, path, "drug", set(DRUGS), "drug")
-    _numbers(supply, path, "kg_per_month", positive=False)
+    _numbers(supply, path, "kg_per_month", positive=False, upper=MAX_KG_PER_MONTH)
 
     access = tables["market_access.csv"]
-    _numbers(access, folder / "market_access.csv", "usd_per_kg", positive=False)
+    _numbers(
+        access, folder / "market_access.csv", "usd_per_kg", positive=False, upper=MAX_USD_PER_KG
+    )
 
     homicides = tables["homicides.csv"]
     path = folder / "homicides.csv"
@@ -304,9 +543,8 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
         "series",
         fix=f"use one of {', '.join(HOMICIDE_SERIES)}",
     )
-    _numbers(homicides, path, "homicides", positive=False)
-    _numbers(homicides, path, "year", positive=True)
-    homicides["year"] = homicides["year"].astype(int)
+    _numbers(homicides, path, "homicides", positive=False, upper=MAX_HOMICIDES)
+    _check_years(homicides, path)
     repeated = homicides.duplicated(["year", "state_code", "series"])
     if repeated.any():
         row = int(repeated.to_numpy().nonzero()[0][0])
@@ -319,6 +557,15 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
 
     pairs = tables["state_neighbours.csv"]
     path = folder / "state_neighbours.csv"
+    itself = pairs["state_code"] == pairs["neighbour_code"]
+    if itself.any():
+        row = int(itself.to_numpy().nonzero()[0][0])
+        raise NetworkFormatError(
+            f"state {pairs['state_code'].iloc[row]} is listed as its own neighbour; remove the row",
+            path=path,
+            line=row + 2,
+            key="neighbour_code",
+        )
     edges_between = set(zip(pairs["state_code"], pairs["neighbour_code"], strict=True))
     one_way = [(a, b) for a, b in sorted(edges_between) if (b, a) not in edges_between]
     if one_way:
@@ -332,8 +579,7 @@ def load_dataset(source: str | Path = "builtin:mexico") -> Dataset:
     for a, b in sorted(edges_between):
         neighbours.setdefault(a, []).append(b)
 
-    map_path = folder / "map_layers.json"
-    map_layers = json.loads(map_path.read_text(encoding="utf-8")) if map_path.is_file() else None
+    map_layers = read_map_layers(folder / "map_layers.json")
     return Dataset(
         location=text,
         folder=folder,

@@ -9,7 +9,12 @@ from pydantic import ValidationError
 
 from counterflow.data import Dataset, load_dataset
 from counterflow.errors import InputError
-from counterflow.scenario.load import ScenarioError, parse_scenario, read_scenario_data
+from counterflow.scenario.load import (
+    ScenarioError,
+    parse_scenario,
+    read_scenario_data,
+    resolve_network,
+)
 from counterflow.scenario.model import Scenario, Strategy
 from counterflow.scenario.problems import Problem
 
@@ -80,17 +85,17 @@ def check_against_dataset(scenario: Scenario, dataset: Dataset) -> list[Problem]
     return problems
 
 
-def _partial_checks(data: dict[str, Any]) -> list[Problem]:
+def _partial_checks(data: dict[str, Any], path: str | Path) -> list[Problem]:
     """Dataset checks of the parts of an invalid scenario that are valid on their own."""
     network = data.get("network", "builtin:mexico")
     if not isinstance(network, str):
         return []
     try:
-        dataset = load_dataset(network)
+        dataset = load_dataset(resolve_network(network, path))
     except InputError:
         return []  # the network's own problem is listed when the scenario is loaded
     year = data.get("homicide_year", 2024)
-    problems = _check_year(year, dataset) if isinstance(year, int) else []
+    problems = _check_year(year, dataset) if type(year) is int else []  # not a bool
     entries = data.get("strategy", [])
     for entry in entries if isinstance(entries, list) else []:
         try:
@@ -115,6 +120,6 @@ def find_problems(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
     except ScenarioError as error:
         problems = list(error.problems)
         known = set(problems)
-        problems += [p for p in _partial_checks(data) if p not in known]
+        problems += [p for p in _partial_checks(data, path) if p not in known]
         return None, problems
     return scenario, check_against_dataset(scenario, load_dataset(scenario.network))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -21,6 +23,7 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "read_scenario_data",
+    "resolve_network",
 ]
 
 BUILTIN_SCENARIO = "mexico-2025"
@@ -51,9 +54,26 @@ def _nested_keys(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def resolve_network(network: str, path: str | Path | None) -> str:
+    """A scenario's ``network`` as a path from here: a folder is relative to the scenario file.
+
+    ``builtin:`` names and absolute folders stay as written; without ``path`` (a scenario
+    built in code) a relative folder stays relative to the current directory.
+    """
+    if path is None or network.startswith("builtin:") or Path(network).is_absolute():
+        return network
+    return os.path.normpath(Path(path).parent / network)
+
+
 def parse_scenario(data: dict[str, Any], *, path: str | Path | None = None) -> Scenario:
-    """Validate a scenario given as a dictionary (the parsed TOML); report every problem."""
+    """Validate a scenario given as a dictionary (the parsed TOML); report every problem.
+
+    A ``network`` folder given relative is read relative to the scenario file at ``path``.
+    """
     nested = _nested_keys(data)
+    network = data.get("network")
+    if isinstance(network, str):
+        data = {**data, "network": resolve_network(network, path)}
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
@@ -65,27 +85,56 @@ def parse_scenario(data: dict[str, Any], *, path: str | Path | None = None) -> S
         raise ScenarioError(problems, path=path) from None
 
 
+# Byte-order marks of the encodings an editor may save a file in instead of UTF-8.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _decode(file: Path, raw: bytes) -> str:
+    """The text of a UTF-8 file (a byte-order mark is fine); else say what it is and where."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        found = next((name for mark, name in _BYTE_ORDER_MARKS if raw.startswith(mark)), None)
+        if found is not None:
+            raise InputError(
+                f"the file is {found} text (its byte-order mark says so); save it as UTF-8",
+                path=file,
+            ) from None
+        byte = raw[error.start : error.start + 1].hex().upper()
+        raise InputError(
+            f"not UTF-8 text: byte 0x{byte} at offset {error.start}, perhaps Latin-1 or "
+            "Windows-1252; save the file as UTF-8",
+            path=file,
+            line=raw.count(b"\n", 0, error.start) + 1,
+        ) from None
+
+
 def read_scenario_data(path: str | Path) -> dict[str, Any]:
     """Read a scenario file as TOML (a UTF-8 byte-order mark is fine), before validation."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        raw = file.read_bytes()
     except FileNotFoundError:
         raise InputError(
             "scenario file not found; run counterflow init FILE to get one", path=file
         ) from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"not UTF-8 text (byte {error.start}); save the file as UTF-8", path=file
-        ) from None
     except OSError as error:
         raise InputError(f"cannot read the scenario file ({error.strerror})", path=file) from None
+    text = _decode(file, raw)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError([Problem("", f"not valid TOML: {error}")], path=file) from None
     except RecursionError:
-        raise ScenarioError([Problem("", "nested too deeply to read")], path=file) from None
+        raise ScenarioError(
+            [Problem("", "arrays or tables nested too deeply to read; a scenario needs 4 levels")],
+            path=file,
+        ) from None
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

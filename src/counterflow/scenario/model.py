@@ -17,11 +17,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from counterflow.data.loader import builtin_names
 from counterflow.scenario.parameters import check_parameters
 from counterflow.scenario.problems import Problem, ProblemList, ScenarioError, problems_of
 
@@ -44,35 +46,56 @@ _KEY_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 MAX_MULTIPLIER = 100.0
 
 
+def _add_months(day: date, months: int) -> date | None:
+    """``day`` moved on by ``months`` months (a day that every month has), or ``None`` past 9999."""
+    total = day.month - 1 + months
+    year = day.year + total // 12
+    return date(year, total % 12 + 1, day.day) if year <= date.max.year else None
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-Multiplier = Annotated[float, Field(gt=0, le=MAX_MULTIPLIER, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+# The first and last dates a horizon may cover: the same years as ``homicide_year``. The code
+# itself needs only that every month's date exists (``datetime.date`` ends in 9999); a horizon
+# outside 1990..2100 is a typo, since the data and the law book describe the decades around now.
+FIRST_START_DATE = date(1990, 1, 1)
+LAST_MONTH_DATE = date(2100, 12, 1)
+
+# Strict types: a TOML file says what it means. ``months = "2"``, ``months = true`` and
+# ``consent = "no"`` are errors, not coerced; an integer stays fine where a float is expected
+# (``intensity = 1``), as pydantic's strict float accepts it.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
+
+Multiplier = Annotated[float, Strict(), Field(gt=0, le=MAX_MULTIPLIER, allow_inf_nan=False)]
+Fraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+Intensity = Annotated[float, Strict(), Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)]
 
 
 class JointOperations(_Frozen):
     """Joint operations against some organizations (multiplies e where they are strong)."""
 
     organizations: Annotated[tuple[str, ...], Field(min_length=1)]
-    intensity: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
+    intensity: Intensity = 1.0
 
 
 class LeadershipRemoval(_Frozen):
     """Leadership removal: method and expected attempts per organization-month."""
 
     method: Literal["capture", "strike"]
-    intensity: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
+    intensity: Intensity = 1.0
     # Captures with consent: Mexican authorities make the arrests (US officers only assist).
     # Mexico's National Security Law Art. 71 fr. VI bars foreign agents from making or inducing
     # detentions and the Mansfield Amendment (22 U.S.C. 2291(c)) limits US officers' arrests
     # abroad, so the legal assessment shows this as an assumption; false makes it contested.
-    mexican_arrests: bool = True
+    mexican_arrests: Bool = True
     # Whether US military personnel take part on the ground (Constitution Art. 76 fr. III; the
     # War Powers Resolution's 48-hour report). Unset: true for capture raids without consent,
     # false otherwise; the legal trace shows which.
-    us_military_on_ground: bool | None = None
+    us_military_on_ground: Bool | None = None
 
 
 class SupplyStrikes(_Frozen):
@@ -87,7 +110,7 @@ class SupplyStrikes(_Frozen):
 
     capacity_share: Fraction
     zones: tuple[str, ...] = ()
-    strikes_per_month: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)] = 1.0
+    strikes_per_month: Intensity = 1.0
 
 
 # Levers that act on Mexican territory: a strategy that sets one states ``consent`` (DESIGN.md,
@@ -108,7 +131,7 @@ class Levers(_Frozen):
     precursor_inspection: Fraction = 0.0
     sanctions: tuple[str, ...] = ()
     joint_operations: JointOperations | None = None
-    consent: bool = True
+    consent: Bool = True
     isr_coverage: Fraction = 0.0
     leadership_removal: LeadershipRemoval | None = None
     supply_strikes: SupplyStrikes | None = None
@@ -161,19 +184,32 @@ class Scenario(_Frozen):
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
     network: str = "builtin:mexico"
-    months: Annotated[int, Field(ge=1, le=600)] = 24
-    seed: Annotated[int, Field(ge=0)] = 0
-    replications: Annotated[int, Field(ge=1, le=100_000)] = 1
+    months: Annotated[Int, Field(ge=1, le=600)] = 24
+    seed: Annotated[Int, Field(ge=0)] = 0
+    replications: Annotated[Int, Field(ge=1, le=100_000)] = 1
     homicide_series: Literal["sesnsp", "inegi"] = "sesnsp"
-    homicide_year: Annotated[int, Field(ge=1990, le=2100)] = 2024
-    start_date: date = date(2025, 6, 1)
-    parameters: dict[Annotated[str, Field(pattern=_KEY_PATTERN)], float] = Field(
+    homicide_year: Annotated[Int, Field(ge=1990, le=2100)] = 2024
+    start_date: Annotated[date, Strict()] = date(2025, 6, 1)
+    parameters: dict[Annotated[str, Field(pattern=_KEY_PATTERN)], Float] = Field(
         default_factory=dict
     )
-    uncertainties: dict[Annotated[str, Field(pattern=_KEY_PATTERN)], tuple[float, float]] = Field(
+    uncertainties: dict[Annotated[str, Field(pattern=_KEY_PATTERN)], tuple[Float, Float]] = Field(
         default_factory=dict
     )
     strategy: Annotated[tuple[Strategy, ...], Field(min_length=1)]
+
+    @field_validator("network")
+    @classmethod
+    def _packaged_builtin(cls, value: str) -> str:
+        if value.startswith("builtin:"):
+            names = builtin_names()
+            if value.removeprefix("builtin:") not in names:
+                raise ValueError(
+                    f"builtin: names a dataset packaged with counterflow: one of "
+                    f"{', '.join('builtin:' + name for name in names)}; for a folder of your "
+                    "own, give its path (relative to the scenario file) without builtin:"
+                )
+        return value
 
     @field_validator("parameters")
     @classmethod
@@ -222,6 +258,24 @@ class Scenario(_Frozen):
             )
         return value
 
+    @model_validator(mode="after")
+    def _horizon_dates(self) -> Scenario:
+        last = _add_months(self.start_date.replace(day=1), self.months - 1)
+        if self.start_date < FIRST_START_DATE or last is None or last > LAST_MONTH_DATE:
+            end = "after 9999" if last is None else f"{last:%Y-%m}"
+            raise ProblemList(
+                [
+                    Problem(
+                        "start_date",
+                        f"{self.start_date} with months = {self.months} runs from "
+                        f"{self.start_date:%Y-%m} to {end}; the months must lie between "
+                        f"{FIRST_START_DATE:%Y-%m} and {LAST_MONTH_DATE:%Y-%m} (the years of "
+                        "homicide_year): move start_date or shorten months",
+                    )
+                ]
+            )
+        return self
+
     def with_overrides(self, **changes: Any) -> Scenario:
         """A copy with top-level keys changed (``months=12``), validated like a file.
 
@@ -242,9 +296,11 @@ class Scenario(_Frozen):
 
     def month_date(self, month: int) -> date:
         """The date ``month - 1`` months after ``start_date`` (day capped at 28)."""
-        total = self.start_date.month - 1 + month - 1
-        day = min(self.start_date.day, 28)
-        return date(self.start_date.year + total // 12, total % 12 + 1, day)
+        day = self.start_date.replace(day=min(self.start_date.day, 28))
+        moved = _add_months(day, month - 1)
+        if moved is None:
+            raise ValueError(f"month {month} after {self.start_date} is after the year 9999")
+        return moved
 
     @property
     def strategy_ids(self) -> tuple[str, ...]:

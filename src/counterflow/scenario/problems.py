@@ -69,6 +69,32 @@ def _key_path(location: tuple[int | str, ...], data: dict[str, Any]) -> str:
     return ".".join(parts)
 
 
+# Errors of a value of the wrong type (strict fields: nothing is coerced), and their fix.
+_STRICT_TYPES = {
+    "int_type": "write a whole number without quotes",
+    "float_type": "write a number without quotes",
+    "bool_type": "write true or false without quotes",
+    "date_type": "write a date without quotes, e.g. 2025-06-01",
+    "string_type": "write it in quotes",
+}
+
+
+def _toml_type(value: Any) -> str:
+    """What a parsed TOML value is, as a user would call it."""
+    names: tuple[tuple[type, str], ...] = (
+        (bool, "a boolean"),
+        (int, "an integer"),
+        (float, "a float"),
+        (str, "a string"),
+        (dict, "a table"),
+        (list, "an array"),
+    )
+    found = next((name for kind, name in names if isinstance(value, kind)), None)
+    if found is None:
+        return "a date or time" if hasattr(value, "isoformat") else "something else"
+    return found
+
+
 def problems_of(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     """Every problem of a pydantic validation error, keyed as the user wrote the file."""
     problems: list[Problem] = []
@@ -77,11 +103,16 @@ def problems_of(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
         if isinstance(carried, ProblemList):
             problems.extend(carried.problems)
             continue
+        if item["type"] == "too_short" and item.get("input"):
+            continue  # its items failed, and each of their problems is listed
         key = _key_path(tuple(item["loc"]), data)
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key; check its spelling against the scenario format"
         elif item["type"] == "missing":
             message = "required key is missing"
+        elif item["type"] in _STRICT_TYPES:
+            found = _toml_type(item.get("input"))
+            message += f", not {found}: {_STRICT_TYPES[item['type']]}"
         problems.append(Problem(key, message))
     return problems
