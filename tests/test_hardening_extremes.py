@@ -77,7 +77,7 @@ def alarm(seconds: int) -> Iterator[None]:
 
 @pytest.mark.slow
 @settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     derandomize=True,
     database=None,
