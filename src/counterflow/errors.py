@@ -18,6 +18,7 @@ __all__ = [
     "InvalidParameterError",
     "LegalDataError",
     "NetworkFormatError",
+    "NumericalError",
     "OutputError",
     "SolverError",
 ]
@@ -91,6 +92,14 @@ class DisconnectedDemandError(InputError):
 
 class SolverError(CounterflowError, RuntimeError):
     """A failure inside a solve that is not the user's input (exit code 1)."""
+
+
+class NumericalError(SolverError):
+    """A solve's objective, gap or link costs stopped being finite numbers (exit code 1).
+
+    Numbers out of scale cause it (a capacity near 0, a huge demand or power): the solve stops
+    at once instead of iterating on NaN, which compares false with every target gap.
+    """
 
 
 class OutputError(CounterflowError, OSError):

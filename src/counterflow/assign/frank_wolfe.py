@@ -34,6 +34,7 @@ from counterflow.assign.loading import (
     Evaluation,
     abstain_costs,
     all_or_nothing,
+    check_finite,
     class_costs,
     evaluate_flows,
     numba_threads,
@@ -289,6 +290,12 @@ def solve_frank_wolfe(
         iteration = 0
         while True:
             evaluation = evaluate_flows(problem, space.unpack(z))
+            check_finite(
+                evaluation.objective,
+                evaluation.relative_gap,
+                iteration=iteration,
+                algorithm=algorithm,
+            )
             done = evaluation.relative_gap <= gap
             stop = (
                 done

@@ -77,6 +77,7 @@ from counterflow.assign.frank_wolfe import (
 )
 from counterflow.assign.loading import (
     beckmann_objective,
+    check_finite,
     evaluate_flows,
     numba_threads,
     raise_if_stranded,
@@ -349,7 +350,7 @@ class _Solver:
         """Column generation for every origin at fixed costs (``pair_cost`` is then exact)."""
         for k, first, last in self.blocks(self.pred_rows.shape[0]):
             self.columns(k, first, last, np.ascontiguousarray(class_cost[k]))
-        raise_if_stranded(self.problem, self.pair_cost)
+        raise_if_stranded(self.problem, self.pair_cost, class_cost)
 
     def first_routes(self) -> None:
         """The trees at the current costs (free flow, or a warm start's), all volume on them.
@@ -391,7 +392,7 @@ class _Solver:
             for k, first, last in order:
                 pairs = self.columns(k, first, last, self.block_cost(k))
                 self.sweep(self.all_pairs[pairs])
-            raise_if_stranded(self.problem, self.pair_cost)
+            raise_if_stranded(self.problem, self.pair_cost, self.shared)
             return
         start = self.busy()
         slices = np.array_split(self.shuffled(start), len(order))
@@ -429,7 +430,7 @@ class _Solver:
         # routes) get their sweep now, as after a pass without folding.
         late = np.setdiff1d(self.busy(), start, assume_unique=True)
         self.folded = folded + (self.sweep(late) if late.shape[0] else 0.0)
-        raise_if_stranded(self.problem, self.pair_cost)
+        raise_if_stranded(self.problem, self.pair_cost, self.shared)
 
     def busy(self) -> IntArray:
         """The pairs with more than one option (routes, or a route and abstaining)."""
@@ -690,6 +691,7 @@ def solve_gradient_projection(
                 numerator = float(solver.pair_excess.sum())
                 gap_now = numerator / max(float(solver.pair_total.sum()), 1e-300)
                 stop = False
+            check_finite(objective, gap_now, iteration=iteration, algorithm="gp")
             solver.threshold = _SKIP_SHARE * gap_now
             if exact and not stop:
                 solver.sweep(solver.all_pairs)

@@ -9,11 +9,17 @@ on the flows being judged (DESIGN.md, "Solver"), where for an elastic pair the l
 ``min(route, W(e))`` and ``x . c`` includes the abstained volume at ``W(e)``. For a convex
 Beckmann program the numerator bounds the objective's distance to the optimum from above
 (the Frank–Wolfe duality gap), so the gap is a certificate, not a heuristic.
+
+A gap or objective that is not a finite number (costs that overflowed, or NaN) is no
+certificate and compares false with every target: :func:`check_finite` stops a solve on it
+with a :class:`~counterflow.errors.NumericalError`, and :func:`raise_if_stranded` blames costs
+that are not finite rather than a missing path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,13 +29,14 @@ from numpy.typing import NDArray
 
 from counterflow.assign import _kernels
 from counterflow.assign.problem import AssignmentProblem, ClassFlows
-from counterflow.errors import DisconnectedDemandError, InvalidParameterError
+from counterflow.errors import DisconnectedDemandError, InvalidParameterError, NumericalError
 
 __all__ = [
     "Evaluation",
     "abstain_costs",
     "all_or_nothing",
     "beckmann_objective",
+    "check_finite",
     "class_costs",
     "evaluate_flows",
     "numba_threads",
@@ -43,6 +50,11 @@ FloatArray = NDArray[np.float64]
 _ROW_BUDGET = 1 << 22  # floats in the per-origin row buffer of one block (32 MiB)
 # Below this many (origins x nodes) per block, thread start-up costs more than it saves.
 _PARALLEL_WORK = 20_000
+# What every NumericalError suggests: the usual cause is a number out of scale in the inputs.
+_SCALE_HINT = (
+    "a number is out of scale (a capacity near 0, a huge demand, power, toll or weight): "
+    "check the magnitudes of the inputs"
+)
 
 
 @contextlib.contextmanager
@@ -143,16 +155,25 @@ def all_or_nothing(
                 to_network[pairs],
             )
             _kernels.accumulate_rows(rows, last - first, link[k])
-    raise_if_stranded(problem, pair_cost)
+    raise_if_stranded(problem, pair_cost, costs)
     return ClassFlows(link=link, abstain=np.where(elastic, volume - to_network, 0.0)), pair_cost
 
 
-def raise_if_stranded(problem: AssignmentProblem, pair_cost: FloatArray) -> None:
-    """Raise :class:`DisconnectedDemandError` for the first inelastic pair with no route."""
+def raise_if_stranded(
+    problem: AssignmentProblem, pair_cost: FloatArray, link_cost: FloatArray | None = None
+) -> None:
+    """Raise :class:`DisconnectedDemandError` for the first inelastic pair with no route.
+
+    ``link_cost`` (any shape, links last): the costs the routes were sought at. Where one of
+    them is not finite, a pair without a finite route may well be connected: the costs
+    overflowed, and :class:`NumericalError` says so instead.
+    """
     _, elastic, _, _ = problem.flat_pair_arrays()
     stranded = ~elastic & ~np.isfinite(pair_cost)
     if not stranded.any():
         return
+    if link_cost is not None:
+        _raise_if_costs_not_finite(problem, link_cost)
     flat = int(np.flatnonzero(stranded)[0])
     k = int(np.searchsorted(problem.pair_offsets, flat, side="right")) - 1
     p = flat - int(problem.pair_offsets[k])
@@ -167,6 +188,37 @@ def raise_if_stranded(problem: AssignmentProblem, pair_cost: FloatArray) -> None
     error.class_index = k
     error.pair_index = p
     raise error
+
+
+def _raise_if_costs_not_finite(problem: AssignmentProblem, link_cost: FloatArray) -> None:
+    """Raise :class:`NumericalError` naming the first link whose cost is not finite."""
+    rows = link_cost.reshape(-1, link_cost.shape[-1])
+    bad = ~np.isfinite(rows)
+    if not bad.any():
+        return
+    row, link = (int(i[0]) for i in np.nonzero(bad))
+    network = problem.network
+    ids = network.node_ids
+    raise NumericalError(
+        f"the cost of link {link + 1} (node {ids[network.tail[link]]} to node "
+        f"{ids[network.head[link]]}) is {float(rows[row, link])!r}; {_SCALE_HINT}"
+    )
+
+
+def check_finite(objective: float, gap: float, *, iteration: int, algorithm: str) -> None:
+    """Raise :class:`NumericalError` unless ``objective`` and ``gap`` are finite numbers.
+
+    A NaN gap compares false with every target, so a solve that went on would never end.
+    """
+    if not math.isfinite(objective):
+        what, value = "Beckmann objective", objective
+    elif not math.isfinite(gap):
+        what, value = "relative gap", gap
+    else:
+        return
+    raise NumericalError(
+        f"{algorithm}: the {what} is {value!r} at iteration {iteration}; {_SCALE_HINT}"
+    )
 
 
 def abstain_costs(problem: AssignmentProblem, abstain: FloatArray) -> FloatArray:
@@ -256,5 +308,7 @@ def relative_gap(
     total += float(np.sum(flows.abstain[elastic] * abstain[elastic]))
     least = np.where(elastic, np.minimum(pair_cost, abstain), pair_cost)
     least_total = float(np.sum(volume * least))
+    if not (math.isfinite(total) and math.isfinite(least_total)):
+        return math.nan, total, least_total  # no certificate: check_finite stops the solve
     gap = (total - least_total) / total if total > 0 else 0.0
     return gap, total, least_total

@@ -30,6 +30,7 @@ from counterflow.assign import (
 from counterflow.cli.app import app, stderr_console, stdout_console, write_atomically
 from counterflow.errors import DisconnectedDemandError, InputError, NetworkFormatError
 from counterflow.network import Network, TntpNetwork, read_tntp, read_tntp_flows
+from counterflow.network.tntp import MAX_VALUE
 
 
 def _read_warm_start(path: Path, folder: TntpNetwork) -> ClassFlows:
@@ -78,9 +79,11 @@ def _read_flow_csv(path: Path, network: Network) -> NDArray[np.float64]:
                 path=path,
                 line=line,
             )
-        if not math.isfinite(value) or value < 0:
+        if not math.isfinite(value) or not 0 <= value <= MAX_VALUE:
             raise NetworkFormatError(
-                f"flow {parts[2]} must be a finite number >= 0", path=path, line=line
+                f"flow {parts[2]} must be a finite number in [0, {MAX_VALUE:g}]",
+                path=path,
+                line=line,
             )
         flows[link] = value
     return flows
@@ -186,6 +189,14 @@ def assign(
 
     folder = read_tntp(tntp)
     trips = folder.trips
+    with np.errstate(over="ignore"):
+        fixed = folder.network.fixed_cost(toll_factor=toll_factor, distance_factor=distance_factor)
+    if not np.isfinite(fixed).all():
+        raise InputError(
+            f"{toll_factor!r} x toll + {distance_factor!r} x length overflows on a link of "
+            f"{folder.files.net}; pass smaller factors",
+            key="--toll-factor" if toll_factor else "--distance-factor",
+        )
     problem = single_class_problem(
         folder.network,
         trips.origins,
@@ -269,7 +280,7 @@ def assign(
             }
             for r in result.history
         ]
-        sys.stdout.write(json.dumps(summary, allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps(_finite_or_null(summary), allow_nan=False) + "\n")
         return
     out = stdout_console()
     out.print(_convergence_table(result.history))
@@ -280,7 +291,7 @@ def assign(
         f"relative gap {result.relative_gap:.3e} (target {gap:.1e}), "
         f"Beckmann objective {result.objective:,.6f}"
     )
-    if "best_known_objective" in summary:
+    if summary.get("objective_excess") is not None:
         out.print(
             f"best-known objective {summary['best_known_objective']:,.6f} "
             f"(ours minus best-known, relative: {summary['objective_excess']:+.3e})"
@@ -327,8 +338,25 @@ def _summary(
             ),
         )
         summary["best_known_objective"] = best.objective
-        summary["objective_excess"] = (result.objective - best.objective) / best.objective
+        excess = None
+        if math.isfinite(best.objective) and best.objective != 0:
+            excess = (result.objective - best.objective) / best.objective
+        summary["objective_excess"] = excess
     return summary
+
+
+def _finite_or_null(value: Any) -> Any:
+    """``value`` with every float that is not finite replaced by ``None`` (JSON ``null``).
+
+    JSON has no NaN or infinity; a best-known objective out of range, for instance, is null.
+    """
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite_or_null(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _write_flows(path: Path, network: Network, result: AssignmentResult) -> None:

@@ -5,6 +5,10 @@ and solves the status quo with the calibrated supply fixed, which anchors the ma
 (:func:`counterflow.traffic.market_baseline`: the status quo then reproduces the data exactly).
 It also fixes what violence is measured against: the status quo's kg and contested kg per
 state, and the baseline homicides.
+
+Every equilibrium of a run is solved by :func:`solve_within_budget`: to its gap within the
+budget ``solver.max_iterations`` and ``solver.max_seconds``, or not at all (an error that
+names what was solved and the gap it reached).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from counterflow.assign import (
     AssignmentProblem,
     AssignmentResult,
     PathFlows,
+    SolverOptions,
     class_costs,
     solve_equilibrium,
 )
@@ -44,7 +49,14 @@ from counterflow.traffic import (
     state_flows,
 )
 
-__all__ = ["INNER_SHARE", "MAX_PATH_HAZARD", "SOLVER_GAP", "Context", "prepare"]
+__all__ = [
+    "INNER_SHARE",
+    "MAX_PATH_HAZARD",
+    "SOLVER_GAP",
+    "Context",
+    "prepare",
+    "solve_within_budget",
+]
 
 SOLVER_GAP = 1e-6  # relative gap of every monthly equilibrium (1e-4 leaves ~1% flow error)
 # Gradient projection's inner-sweep share for this network: ~25 coupled classes on 600 links,
@@ -97,9 +109,9 @@ def prepare(scenario: Scenario) -> Context:
         scenario.get_strategy(BASELINE_ID).levers, consented_this_month=True
     )
     world = build_world(network, dataset, parameters, baseline, dataset.supply)
-    result = solve_equilibrium(world.problem, gap=SOLVER_GAP)
-    if not result.converged:
-        raise SolverError(f"the status quo did not reach gap {SOLVER_GAP:g}")
+    result = solve_within_budget(
+        world.problem, parameters, what="the status quo (calibration)", inner_share=None
+    )
     borders = network.kind == "border"
     visibility = np.where(
         borders, world.alpha * (result.link_flow / world.capacity_kg) ** world.beta, 0.0
@@ -138,7 +150,13 @@ def prepare(scenario: Scenario) -> Context:
     status_quo = build_world(
         network, dataset, parameters, baseline, dataset.supply, markets=markets
     )
-    anchor = solve_equilibrium(status_quo.problem, gap=SOLVER_GAP, initial=result.paths)
+    anchor = solve_within_budget(
+        status_quo.problem,
+        parameters,
+        what="the status quo in its market",
+        initial=result.paths,
+        inner_share=None,
+    )
     states = homicides.states if homicides is not None else tuple(dataset.states)
     return Context(
         scenario,
@@ -154,6 +172,54 @@ def prepare(scenario: Scenario) -> Context:
         baseline_paths=anchor.paths,
         baseline_world=status_quo,
     )
+
+
+def solve_within_budget(
+    problem: AssignmentProblem,
+    parameters: dict[str, float],
+    *,
+    what: str,
+    gap: float = SOLVER_GAP,
+    initial: PathFlows | None = None,
+    inner_share: float | None = INNER_SHARE,
+) -> AssignmentResult:
+    """Solve ``problem`` to ``gap`` within ``solver.max_iterations`` and ``solver.max_seconds``.
+
+    Args:
+        problem: The month's (or the status quo's) assignment problem.
+        parameters: Resolved parameters; the budget is read from them.
+        what: What is solved, for the error (``"strategy 'x', month 3"``).
+        gap: The target relative gap.
+        initial: Routes to warm-start from.
+        inner_share: Gradient projection's inner-sweep share (``None``: the engine's default).
+
+    Raises:
+        SolverError: The budget ran out before the gap was reached, or the solve failed
+            (costs not finite, say); one line that starts with ``what``.
+    """
+    max_iterations = int(parameters["solver.max_iterations"])
+    max_seconds = parameters["solver.max_seconds"]
+    options = SolverOptions(max_seconds=max_seconds)
+    if inner_share is not None:
+        options = SolverOptions(inner_share=inner_share, max_seconds=max_seconds)
+    try:
+        result = solve_equilibrium(
+            problem, gap=gap, max_iter=max_iterations, initial=initial, options=options
+        )
+    except SolverError as error:
+        raise type(error)(f"{what}: {error}") from None
+    if not result.converged:
+        spent = (
+            f"solver.max_iterations = {max_iterations}"
+            if result.iterations >= max_iterations
+            else f"solver.max_seconds = {max_seconds:g}"
+        )
+        raise SolverError(
+            f"{what}: the solve stopped at relative gap {result.relative_gap:.3g} (target "
+            f"{gap:g}) after {result.iterations} iterations and {result.seconds:.3g} s, its "
+            f"budget {spent}; raise it in the scenario's [parameters] or check its inputs"
+        )
+    return result
 
 
 def _least_path_hazard(

@@ -214,7 +214,7 @@ def simulate(
         factions = state.factions(month, context.shares, params)
         key = normalize_key(strategy, WorldKey(factions.key, allowed, level, supply.state))
         keys.append(key)
-        by_month.append(solve_world(context, strategy, key, cache))
+        by_month.append(solve_world(context, strategy, key, cache, month=month))
         actions = MonthActions(
             strikes=month_strikes_all,
             raids=raids if policy.unilateral else 0,

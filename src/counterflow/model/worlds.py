@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from counterflow.assign import AssignmentResult, PathFlows, SolverOptions, solve_equilibrium
+from counterflow.assign import AssignmentResult, PathFlows
 from counterflow.diplomacy import cooperation_level, enforcement_factor
-from counterflow.errors import SolverError
-from counterflow.model.context import INNER_SHARE, SOLVER_GAP, Context
+from counterflow.model.context import SOLVER_GAP, Context, solve_within_budget
 from counterflow.orgs import Factions
 from counterflow.orgs import factions_of as split_factions
 from counterflow.policy import MonthPolicy, resolve_month_policy
@@ -265,21 +264,23 @@ def _inherited(factors: dict[ClassKey, float], key: ClassKey, factions: Factions
 
 
 def _solve(
-    strategy: Strategy,
+    context: Context,
     world: StrategyWorld,
     initial: PathFlows | None,
     *,
+    what: str,
     gap: float = SOLVER_GAP,
 ) -> AssignmentResult:
-    result = solve_equilibrium(
-        world.problem,
-        gap=gap,
-        initial=initial,
-        options=SolverOptions(inner_share=INNER_SHARE),
+    """The world's equilibrium to ``gap`` within the run's budget (or a one-line error)."""
+    return solve_within_budget(
+        world.problem, context.parameters, what=what, gap=gap, initial=initial
     )
-    if not result.converged:
-        raise SolverError(f"strategy {strategy.id!r} did not reach gap {gap:g}")
-    return result
+
+
+def _what(strategy: Strategy, key: WorldKey, month: int | None) -> str:
+    """``strategy 'x', month 3`` (or the world key where the month is not known)."""
+    where = f"month {month}" if month is not None else f"world {tuple(key)}"
+    return f"strategy {strategy.id!r}, {where}"
 
 
 def _prices(context: Context, world: StrategyWorld, result: AssignmentResult) -> pd.DataFrame:
@@ -301,12 +302,22 @@ def _prices(context: Context, world: StrategyWorld, result: AssignmentResult) ->
 
 
 def solve_world(
-    context: Context, strategy: Strategy, key: WorldKey, cache: WorldCache
+    context: Context,
+    strategy: Strategy,
+    key: WorldKey,
+    cache: WorldCache,
+    *,
+    month: int | None = None,
 ) -> SolvedWorld:
-    """The equilibrium of one world key, warm-started from its predecessor's routes."""
+    """The equilibrium of one world key, warm-started from its predecessor's routes.
+
+    ``month``: the month that asks for it, named in the error if a solve fails or runs out of
+    its budget (``solver.max_iterations``, ``solver.max_seconds``).
+    """
     key = normalize_key(strategy, key)
     if key in cache.worlds:
         return cache.worlds[key]
+    what = _what(strategy, key, month)
     factions = factions_of(context, key.splits)
     previous = _predecessor(key, base_key(context))
     # Replacement factors start from the predecessor's (a faction from its organization's).
@@ -315,7 +326,7 @@ def solve_world(
         source_world, source_weight = context.baseline_world, {}
         source_paths = context.baseline_paths
     else:
-        before = solve_world(context, strategy, previous, cache)
+        before = solve_world(context, strategy, previous, cache, month=month)
         source_world, source_weight = before.world, before.factions.weight
         source_paths = before.result.paths
         factors = dict(before.replacement)
@@ -328,7 +339,7 @@ def solve_world(
     if any(factors[k] != 1.0 for k in world.classes):
         world = with_replacement(world, factors)
     initial = carry_paths(source_world, source_weight, source_paths, world, factions)
-    result = _solve(strategy, world, initial, gap=REPLACEMENT_GAP)
+    result = _solve(context, world, initial, what=what, gap=REPLACEMENT_GAP)
     # Replacement: ship what delivers the demand at this month's loss shares (traffic.market).
     # The first solve is coarse (it only finds the loss shares to ship against); every later
     # one is the month's equilibrium to SOLVER_GAP, and the factors are checked on it.
@@ -343,19 +354,19 @@ def solve_world(
             break
         factors = wanted
         world = with_replacement(world, factors)
-        result = _solve(strategy, world, result.paths)
+        result = _solve(context, world, result.paths, what=what)
         final = True
     if not final:
-        result = _solve(strategy, world, result.paths)  # the month's equilibrium to SOLVER_GAP
-    month = month_flows(context.network, world, result)
+        result = _solve(context, world, result.paths, what=what)  # to SOLVER_GAP
+    flows = month_flows(context.network, world, result)
     prices = _prices(context, world, result)
-    by_drug = month.by_drug.merge(prices, on="drug", how="left")
+    by_drug = flows.by_drug.merge(prices, on="drug", how="left")
     solved = SolvedWorld(
         world,
         factions,
         result,
         by_drug,
-        month.crossings,
+        flows.crossings,
         state_flows(context.network, world, result, factions.shares, context.states),
         initial is not None,
         factors,

@@ -14,7 +14,12 @@ from numpy.typing import NDArray
 from counterflow.errors import InvalidParameterError
 from counterflow.network.graph import Network, read_only
 
-__all__ = ["GridNetwork", "make_grid_network"]
+__all__ = ["MAX_GRID_SIDE", "GridNetwork", "make_grid_network"]
+
+# The largest side accepted: 16 million nodes. Assumption: the largest grid benchmarked has
+# side 1,000 (one million nodes, 5-11 GB while solved: benchmarks/results/); a side of 100,000
+# would ask for 10 billion nodes and fail only after allocating for minutes.
+MAX_GRID_SIDE = 4_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +49,10 @@ def make_grid_network(
     is proportional to ``m_i m_j / d_ij`` with masses uniform in [0.5, 1.5], scaled so that each
     zone sends ``trips_per_zone`` on average.
     """
-    if side < 2:
-        raise InvalidParameterError(f"side = {side}; a grid needs side >= 2", key="side")
+    if not 2 <= side <= MAX_GRID_SIDE:
+        raise InvalidParameterError(
+            f"side = {side}; a grid needs a side from 2 to {MAX_GRID_SIDE:,}", key="side"
+        )
     num_nodes = side * side
     if not 2 <= num_zones <= num_nodes:
         raise InvalidParameterError(

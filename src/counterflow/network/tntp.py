@@ -14,7 +14,10 @@ lines ended by ``<END OF METADATA>``, ``~`` comment lines, and ``;``-terminated 
 
 Toll and distance weights are not in the files; callers pass them explicitly.
 Every malformed input raises a :class:`~counterflow.errors.NetworkFormatError` naming the file,
-the line and the problem.
+the line and the problem. Numbers out of scale are malformed too: every number above
+``MAX_VALUE``, a ``<NUMBER OF NODES>`` that the links cannot back (checked before anything
+is allocated per node), and, in :func:`read_tntp`, a link whose cost would overflow at the
+file's total demand.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from counterflow.errors import InputFileNotFoundError, NetworkFormatError
 from counterflow.network.graph import Network, read_only
 
 __all__ = [
+    "MAX_VALUE",
     "TntpFiles",
     "TntpNetwork",
     "TntpTrips",
@@ -43,6 +47,21 @@ __all__ = [
 ]
 
 _NET_FIELDS = ("init_node", "term_node", "capacity", "length", "free_flow_time", "b", "power")
+
+# The largest number accepted in any column (capacity, length, time, b, power, toll, demand,
+# flow). Assumption: float64 counts whole units exactly only up to 9e15, so sums of larger
+# numbers lose them; the published TNTP networks stay below 1e7 in every column.
+MAX_VALUE = 1e15
+# A header may claim more nodes than twice its links (the most that links can touch; the rest
+# carry no flow) only up to this many: a few isolated nodes cost nothing, while a claim of
+# 2,000,000,000 would allocate gigabytes before any check (assumption: every published TNTP
+# network has fewer nodes than twice its links).
+_ISOLATED_NODES_ACCEPTED = 100_000
+# At the file's total demand D on a link, the largest of its cost terms (t(D) D and the
+# Beckmann integral, about fft b (D / c)^power D) must stay below 10 to this power: float64
+# overflows at 1.8e308, and the gap sums such terms over every link and pair (assumption: a
+# margin of 1e50 for those sums and for t'(x)).
+_MAX_COST_LOG10 = 258.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +220,15 @@ def read_tntp_net(path: str | Path, *, name: str | None = None) -> Network:
     """Read a ``*_net.tntp`` file into a :class:`Network`.
 
     Checks every link: known node ids, finite capacity, length, free-flow time, b and power,
-    none negative, and capacity > 0 wherever the cost depends on flow (``b > 0`` and
-    ``power > 0``).
+    none negative or above :data:`MAX_VALUE`, and capacity > 0 wherever the cost depends on
+    flow (``b > 0`` and ``power > 0``); and that the links can back ``<NUMBER OF NODES>``.
     """
-    path = Path(path)
+    network, _ = _read_net(Path(path), name=name)
+    return network
+
+
+def _read_net(path: Path, *, name: str | None) -> tuple[Network, list[int]]:
+    """:func:`read_tntp_net`, and the line of every link."""
     lines = _read_lines(path)
     metadata, start = _split_metadata(path, lines)
     num_nodes = _metadata_int(path, metadata, "NUMBER OF NODES", required=True)
@@ -245,17 +269,14 @@ def read_tntp_net(path: str | Path, *, name: str | None = None) -> Network:
         extra = [_parse_number(path, line, "column", token) for token in fields[7:10]]
         speed, toll, link_type = ([*extra, 0.0, 0.0, 0.0])[:3]
         capacity, length, fft, b, power = values
-        for field, value in zip(_NET_FIELDS[2:], values, strict=True):
+        for field, value in (*zip(_NET_FIELDS[2:], values, strict=True), ("toll", toll)):
             if not math.isfinite(value) or value < 0:
                 raise NetworkFormatError(
                     f"{field} = {value!r}; it must be a finite number >= 0",
                     path=path,
                     line=line,
                 )
-        if not math.isfinite(toll) or toll < 0:
-            raise NetworkFormatError(
-                f"toll = {toll!r}; it must be a finite number >= 0", path=path, line=line
-            )
+            _check_scale(path, line, field, value)
         if capacity == 0 and fft * b > 0 and power > 0:
             raise NetworkFormatError(
                 "capacity is 0 but the cost depends on flow (b > 0, power > 0); "
@@ -275,8 +296,16 @@ def read_tntp_net(path: str | Path, *, name: str | None = None) -> Network:
             "fix the header or the link lines",
             path=path,
         )
+    touched = 2 * len(rows)
+    if num_nodes > max(touched, _ISOLATED_NODES_ACCEPTED):
+        raise NetworkFormatError(
+            f"<NUMBER OF NODES> says {num_nodes} but the {len(rows)} links touch at most "
+            f"{touched} nodes; fix the header (nodes are numbered 1 to the largest id)",
+            path=path,
+            line=_header_line(lines, start, "NUMBER OF NODES"),
+        )
     table = np.asarray(rows, dtype=np.float64)
-    return Network(
+    network = Network(
         name=name if name is not None else path.parent.name,
         node_ids=read_only(np.arange(1, num_nodes + 1, dtype=np.int64)),
         num_zones=num_zones,
@@ -291,6 +320,63 @@ def read_tntp_net(path: str | Path, *, name: str | None = None) -> Network:
         toll=read_only(table[:, 7].copy()),
         link_type=read_only(table[:, 8].astype(np.int64)),
     )
+    return network, line_numbers
+
+
+def _header_line(lines: list[str], start: int, key: str) -> int | None:
+    """The 1-based line of ``<key>`` among the first ``start`` lines (the header)."""
+    for index in range(start):
+        text = lines[index].strip()
+        if text.startswith("<") and text[1:].partition(">")[0].strip().upper() == key:
+            return index + 1
+    return None
+
+
+def _check_scale(path: Path, line: int, name: str, value: float) -> None:
+    """Refuse a number above :data:`MAX_VALUE` (out of scale for any network)."""
+    if abs(value) > MAX_VALUE:
+        raise NetworkFormatError(
+            f"{name} = {value!r} is out of scale; give a number up to {MAX_VALUE:g} "
+            "(change the unit if need be)",
+            path=path,
+            line=line,
+        )
+
+
+def _check_cost_scale(path: Path, network: Network, lines: list[int], demand: float) -> None:
+    """Refuse a link whose cost terms would overflow at the total ``demand`` on it.
+
+    ``lines`` are the links' lines in ``path``. Names the first such link; constant-cost links
+    (``b = 0``, ``power = 0`` or zero free-flow time) never overflow.
+    """
+    if demand <= 0:
+        return
+    fft, b, power, capacity = (
+        network.free_flow_time,
+        network.b,
+        network.power,
+        network.capacity,
+    )
+    varies = (fft * b > 0) & (power > 0) & (capacity > 0)
+    with np.errstate(divide="ignore"):
+        size = np.where(
+            varies,
+            np.log10(np.where(varies, fft * b, 1.0))
+            + power * (math.log10(demand) - np.log10(np.where(varies, capacity, 1.0)))
+            + max(math.log10(demand), 0.0),
+            -np.inf,
+        )
+    over = np.flatnonzero(size > _MAX_COST_LOG10)
+    if over.size:
+        link = int(over[0])
+        raise NetworkFormatError(
+            f"at the total demand of {demand:g} this link's cost would reach about "
+            f"1e{size[link]:.0f} and overflow (capacity {float(capacity[link])!r}, power "
+            f"{float(power[link])!r}); give a capacity in the demand's unit, a smaller power or "
+            "less demand",
+            path=path,
+            line=lines[link],
+        )
 
 
 def read_tntp_trips(path: str | Path, *, num_zones: int) -> TntpTrips:
@@ -339,6 +425,7 @@ def read_tntp_trips(path: str | Path, *, num_zones: int) -> TntpTrips:
                     path=path,
                     line=line,
                 )
+            _check_scale(path, line, "volume", volume)
             if volume == 0:
                 continue
             if dest == origin:
@@ -422,6 +509,7 @@ def read_tntp_flows(path: str | Path, network: Network) -> NDArray[np.float64]:
             raise NetworkFormatError(
                 f"volume {fields[2]} must be a finite number >= 0", path=path, line=line
             )
+        _check_scale(path, line, "volume", value)
         flows[link] = value
     return read_only(flows)
 
@@ -444,8 +532,9 @@ def read_tntp_nodes(path: str | Path, network: Network) -> NDArray[np.float64]:
 def read_tntp(folder: str | Path) -> TntpNetwork:
     """Read a TNTP folder: network, trips and, where present, best-known flows and nodes."""
     files = find_tntp_files(folder)
-    network = read_tntp_net(files.net, name=Path(folder).resolve().name)
+    network, lines = _read_net(files.net, name=Path(folder).resolve().name)
     trips = read_tntp_trips(files.trips, num_zones=network.num_zones)
+    _check_cost_scale(files.net, network, lines, trips.total_volume)
     best = None if files.flow is None else read_tntp_flows(files.flow, network)
     coordinates = None if files.node is None else read_tntp_nodes(files.node, network)
     return TntpNetwork(

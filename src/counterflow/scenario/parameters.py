@@ -594,6 +594,37 @@ PARAMETERS.update(
 )
 
 
+# The solver's budget per equilibrium solve (counterflow.model). Guards, not uncertainties:
+# low = high = default, and exploration leaves them alone. A breach ends the run with an
+# error naming the strategy, the month and the gap reached; it never changes a result.
+PARAMETERS.update(
+    {
+        "solver.max_iterations": Parameter(
+            500.0,
+            500.0,
+            500.0,
+            1.0,
+            1e9,
+            "iterations per equilibrium solve (rounded down)",
+            "assumption: 15x the most any solve of the built-in scenario takes (32, the status "
+            "quo from cold; warm-started months at most 23: compare --months 24 "
+            "--replications 3, 252 solves)",
+        ),
+        "solver.max_seconds": Parameter(
+            300.0,
+            300.0,
+            300.0,
+            1e-6,
+            1e6,
+            "seconds per equilibrium solve",
+            "assumption: 50x the slowest solve of the built-in scenario (5.4 s, the status quo "
+            "from cold, on 2 busy cores; warm-started months at most 1.2 s); generous because "
+            "machines differ in speed",
+        ),
+    }
+)
+
+
 RETIRED = {
     "traffic.supply_elasticity": (
         "retired with the market model: shipments now meet US demand; set "
