@@ -137,9 +137,8 @@ def test_ctrl_c_during_the_run_says_so_and_writes_nothing(
     scenario = _small_scenario(tmp_path)
     out = tmp_path / "out"
     assert main(["compare", str(scenario), "--out", str(out)]) == 130
-    *progress, last = capsys.readouterr().err.splitlines()
-    assert last == "counterflow: interrupted; nothing was written"
-    assert all(line.startswith("counterflow: compare: ") for line in progress)
+    line = _one_line(capsys.readouterr().err)
+    assert line == "counterflow: interrupted; nothing was written"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml"]  # no lock, no staging
 
 
@@ -268,8 +267,7 @@ def test_a_big_run_on_a_terminal_asks(
 def test_progress_lines_when_stderr_is_not_a_terminal(hostile_run) -> None:
     _, _, errors, _ = hostile_run
     lines = [line for line in errors.splitlines() if line.startswith("counterflow: compare:")]
-    assert lines[0].startswith("counterflow: compare: 2 strategies × 1 replications × 1 months")
-    assert "status-quo done, 1/2 runs (50%)" in lines[1]
-    assert "border-inspection-surge done, 2/2 runs (100%)" in lines[2]
+    assert lines[0].startswith("counterflow: compare: status-quo done, 1/2 runs (50%), 0:00:")
+    assert lines[1].startswith("counterflow: compare: border-inspection-surge done, 2/2 runs")
     assert all(line.endswith(" elapsed") for line in lines)
-    assert len(lines) == 3
+    assert len(lines) == 2

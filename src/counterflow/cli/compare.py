@@ -196,27 +196,24 @@ def _run_with_bar(scenario: Scenario, err: Console) -> Results:
 class _ProgressLines:
     """Progress as plain lines on stderr, for runs whose stderr is a file or a pipe.
 
-    One line when a strategy has run all its replications and one at every tenth of the runs,
-    each with the time since the start, so that a log under nohup, cron or CI shows life.
+    One line after the first run, one when a strategy has run all its replications and one
+    at every tenth of the runs, each with the time since the start, so that a log under nohup,
+    cron or CI shows life. (Nothing before the first run: an error while preparing stays the
+    only line.)
     """
 
     def __init__(self, scenario: Scenario) -> None:
         self.replications = scenario.replications
-        self.total = len(scenario.strategy) * scenario.replications
         self.finished: dict[str, int] = {}
         self.tenths = 0
         self.start = time.monotonic()
-        self._say(
-            f"{len(scenario.strategy)} strategies × {scenario.replications} replications × "
-            f"{scenario.months} months: {self.total} runs"
-        )
 
     def __call__(self, done: int, total: int, experiment: Experiment) -> None:
         """Record one finished run; print a line if a strategy or a tenth is complete."""
         count = self.finished.get(experiment.strategy, 0) + 1
         self.finished[experiment.strategy] = count
         tenths = done * 10 // max(total, 1)
-        if count < self.replications and tenths == self.tenths:
+        if done > 1 and count < self.replications and tenths == self.tenths:
             return
         self.tenths = tenths
         what = f"{clean(experiment.strategy)} done, " if count == self.replications else ""
