@@ -2,7 +2,8 @@
 
 Commands print results on stdout and progress on stderr. Bad input of any kind (files,
 arguments, parameters) ends with one line on stderr naming the file, line or key and the fix,
-and exit code 2; a failure inside a run exits 1.
+and exit code 2; a failure inside a run exits 1; Ctrl-C ends with one line and exit code 130.
+Every message is text: user strings in it pass through :func:`counterflow.cli.text.clean`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import typer
 from rich.console import Console
 
 from counterflow import __version__
+from counterflow.cli.text import clean
 from counterflow.errors import CounterflowError, InputError
 from counterflow.scenario import Scenario, ScenarioError, ignored_levers
 
@@ -31,6 +33,8 @@ app = typer.Typer(
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C
+INTERRUPTED = "counterflow: interrupted; nothing was written"
 
 
 def stdout_console() -> Console:
@@ -63,7 +67,9 @@ def warn_ignored_levers(scenario: Scenario) -> None:
     for strategy in scenario.strategy:
         for reason in ignored_levers(strategy.levers):
             stderr_console().print(
-                f"warning: strategy {strategy.id!r}: {reason}", markup=False, soft_wrap=True
+                f"warning: strategy {clean(repr(strategy.id))}: {clean(reason)}",
+                markup=False,
+                soft_wrap=True,
             )
 
 
@@ -88,28 +94,37 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return per outcome)
-    """Run the command line; return the exit code (0 ok, 1 failure in a run, 2 bad input)."""
+    """Run the command line; return the exit code (0 ok, 1 failure, 2 bad input, 130 Ctrl-C).
+
+    Every message is one line without escape sequences or control characters, whatever the
+    file, key or value it names.
+    """
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         result = app(args=args or ["--help"], prog_name="counterflow", standalone_mode=False)
+    except KeyboardInterrupt:  # outside a command; inside one Typer returns 130 (below)
+        return _say(INTERRUPTED, EXIT_INTERRUPTED)
     except typer.Abort:
-        print("counterflow: aborted", file=sys.stderr)
-        return EXIT_FAILURE
+        return _say("counterflow: aborted", EXIT_FAILURE)
     except typer.TyperException as error:  # usage errors: bad option, missing argument, ...
         format_message = getattr(error, "format_message", None)
         text = format_message() if callable(format_message) else str(error)
-        message = " ".join(str(text).split())
-        print(f"counterflow: error: {message} (see counterflow --help)", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        message = " ".join(clean(text).split())
+        return _say(f"counterflow: error: {message} (see counterflow --help)", EXIT_BAD_INPUT)
     except ScenarioError as error:
-        print(f"counterflow: error: {error.lines()[0]}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _say(f"counterflow: error: {clean(error.lines()[0])}", EXIT_BAD_INPUT)
     except InputError as error:
-        print(f"counterflow: error: {error.one_line()}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _say(f"counterflow: error: {clean(error.one_line())}", EXIT_BAD_INPUT)
     except CounterflowError as error:
-        print(f"counterflow: failed: {error}", file=sys.stderr)
-        return EXIT_FAILURE
+        return _say(f"counterflow: failed: {clean(error)}", EXIT_FAILURE)
+    if result == EXIT_INTERRUPTED:  # Typer's answer to a KeyboardInterrupt in a command
+        return _say(INTERRUPTED, EXIT_INTERRUPTED)
     if isinstance(result, int):
         return result
     return 0
+
+
+def _say(line: str, code: int) -> int:
+    """Print one line on stderr and return ``code``."""
+    print(line, file=sys.stderr, flush=True)
+    return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,23 +12,25 @@ from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from counterflow.cli.app import (
     EXIT_BAD_INPUT,
+    EXIT_FAILURE,
     app,
     stderr_console,
     stdout_console,
     warn_ignored_levers,
     write_atomically,
 )
-from counterflow.cli.text import clean
+from counterflow.cli.text import clean, safe
 from counterflow.data import load_dataset
 from counterflow.errors import InputError
 from counterflow.legal import NOT_ADVICE, load_law
 from counterflow.model import Results, assess_horizon, prepare
 from counterflow.outfolder import claim_out_folder
 from counterflow.report import build_report
-from counterflow.run import Experiment, report_files
+from counterflow.run import Experiment, estimate_cost, report_files
 from counterflow.run import compare as run_compare
 from counterflow.scenario import (
     Scenario,
@@ -92,6 +95,13 @@ def compare(
         typer.Option("--force", help="Overwrite a folder of results counterflow did not write."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON rows.")] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help="Run even when the estimate passes 1 h, 4 GB of memory or 1 GB of output.",
+        ),
+    ] = False,
 ) -> None:
     """Compare the scenario's strategies: table, results/crossings/regions.csv, report.html."""
     where = scenario_file if scenario_file is not None else builtin_scenario_path()
@@ -107,6 +117,7 @@ def compare(
             markup=False,
             soft_wrap=True,
         )
+    _confirm_cost(scenario, yes=yes, err=err)
     with claim_out_folder(out, force=force) as folder:
         results = _run(scenario, where, err)
         folder.write({**results.files(), **report_files(results)}, manifest=results.manifest())
@@ -114,11 +125,57 @@ def compare(
         sys.stdout.write(results.json_rows() + "\n")
         return
     _print_table(results)
-    stdout_console().print(f"wrote {out}/ (results.csv, report.html, ...)", markup=False)
+    stdout_console().print(f"wrote {clean(out)}/ (results.csv, report.html, ...)", markup=False)
+
+
+def _confirm_cost(scenario: Scenario, *, yes: bool, err: Console) -> None:
+    """Go on only if the run's estimate is within the limits, ``--yes`` or the user says so.
+
+    On a terminal the estimate is printed and the user asked; when stdin is not a terminal
+    (a script, cron, CI) the run is refused with one line naming ``--yes`` (exit 2).
+    """
+    cost = estimate_cost(scenario)
+    passed = cost.over()
+    if not passed:
+        return
+    size = (
+        f"{len(scenario.strategy)} strategies × {scenario.replications} replications × "
+        f"{scenario.months} months"
+    )
+    summary = (
+        f"this run ({size}) is estimated at {cost.describe()}, more than {' or '.join(passed)}"
+    )
+    if yes:
+        err.print(f"note: {summary}; running it (--yes)", markup=False, soft_wrap=True)
+        return
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise InputError(
+            f"{summary}; pass --yes to run it anyway, or lower --replications or --months",
+            key="--yes",
+        )
+    err.print(f"{summary}.", markup=False, soft_wrap=True)
+    err.print("Run it? [y/N] ", markup=False, end="")
+    answer = sys.stdin.readline()  # Ctrl-C here is an interrupt (exit 130), end of input a no
+    if not answer.endswith("\n"):
+        print(file=sys.stderr)  # end of input: the terminal echoed no line break
+    if answer.strip().lower() not in ("y", "yes"):
+        print("counterflow: not run; nothing was written", file=sys.stderr)
+        raise typer.Exit(EXIT_FAILURE)
 
 
 def _run(scenario: Scenario, where: Path, err: Console) -> Results:
-    """``counterflow.compare`` with a progress bar on stderr."""
+    """``counterflow.compare`` with progress on stderr: a bar on a terminal, else lines."""
+    try:
+        if not err.is_terminal:
+            return run_compare(scenario, progress=_ProgressLines(scenario))
+        return _run_with_bar(scenario, err)
+    except ScenarioError as error:
+        if error.path is not None:
+            raise
+        raise ScenarioError(error.problems, path=where) from None
+
+
+def _run_with_bar(scenario: Scenario, err: Console) -> Results:
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -129,16 +186,44 @@ def _run(scenario: Scenario, where: Path, err: Console) -> Results:
     )
 
     def advance(done: int, total: int, experiment: Experiment) -> None:
-        progress.update(task, completed=done, total=total, description=experiment.strategy)
+        progress.update(task, completed=done, total=total, description=safe(experiment.strategy))
 
     with progress:
         task = progress.add_task("compare", total=len(scenario.strategy) * scenario.replications)
-        try:
-            return run_compare(scenario, progress=advance)
-        except ScenarioError as error:
-            if error.path is not None:
-                raise
-            raise ScenarioError(error.problems, path=where) from None
+        return run_compare(scenario, progress=advance)
+
+
+class _ProgressLines:
+    """Progress as plain lines on stderr, for runs whose stderr is a file or a pipe.
+
+    One line after the first run, one when a strategy has run all its replications and one
+    at every tenth of the runs, each with the time since the start, so that a log under nohup,
+    cron or CI shows life. (Nothing before the first run: an error while preparing stays the
+    only line.)
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.replications = scenario.replications
+        self.finished: dict[str, int] = {}
+        self.tenths = 0
+        self.start = time.monotonic()
+
+    def __call__(self, done: int, total: int, experiment: Experiment) -> None:
+        """Record one finished run; print a line if a strategy or a tenth is complete."""
+        count = self.finished.get(experiment.strategy, 0) + 1
+        self.finished[experiment.strategy] = count
+        tenths = done * 10 // max(total, 1)
+        if done > 1 and count < self.replications and tenths == self.tenths:
+            return
+        self.tenths = tenths
+        what = f"{clean(experiment.strategy)} done, " if count == self.replications else ""
+        self._say(f"{what}{done}/{total} runs ({100 * done // max(total, 1)}%)")
+
+    def _say(self, text: str) -> None:
+        elapsed = round(time.monotonic() - self.start)
+        minutes, seconds = divmod(elapsed, 60)
+        line = f"counterflow: compare: {text}, {minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+        print(f"{line} elapsed", file=sys.stderr, flush=True)
 
 
 def _print_table(results: Results) -> None:
@@ -146,8 +231,10 @@ def _print_table(results: Results) -> None:
     scenario = results.scenario
     replications = scenario.replications
     table = Table(
-        title=f"{scenario.name}: {scenario.months} months, mean of {replications} replication"
-        f"{'s' if replications > 1 else ''}",
+        title=Text(
+            f"{clean(scenario.name)}: {scenario.months} months, mean of {replications} "
+            f"replication{'s' if replications > 1 else ''}"
+        ),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -175,7 +262,7 @@ def _print_table(results: Results) -> None:
     for row in results.rows:
         crossings = row["active_crossings"]
         table.add_row(
-            _wrap_id(row["strategy"], ID_WIDTH),
+            _wrap_id(clean(row["strategy"]), ID_WIDTH),
             f"{row['delivered_kg']:,.0f}",
             f"{row['delivered_change_pct']:+.2f}",
             f"{row['seized_kg']:,.0f}",
@@ -205,7 +292,7 @@ def _print_table(results: Results) -> None:
     console.print(NOT_ADVICE)
     missing = sorted({key for row in results.rows for key in row["not_computed"]})
     if missing:
-        console.print(f"n/c: not computed yet ({', '.join(missing)})")
+        console.print(f"n/c: not computed yet ({clean(', '.join(missing))})")
 
 
 @app.command()
@@ -227,7 +314,7 @@ def report(
         temporary.write_text(page, encoding="utf-8")
 
     write_atomically(target, write)
-    stdout_console().print(f"wrote {target}", markup=False)
+    stdout_console().print(f"wrote {clean(target)}", markup=False)
 
 
 @app.command()
@@ -244,7 +331,10 @@ def init(
         temporary.write_text(text, encoding="utf-8")
 
     write_atomically(file, write)
-    stdout_console().print(f"wrote {file}; check your edits with: counterflow validate {file}")
+    stdout_console().print(
+        f"wrote {clean(file)}; check your edits with: counterflow validate {clean(file)}",
+        markup=False,
+    )
 
 
 @app.command()
@@ -265,8 +355,10 @@ def validate(
         raise typer.Exit(EXIT_BAD_INPUT)
     _prepare(scenario, file)
     stdout_console().print(
-        f"{file}: OK ({len(scenario.strategy)} strategies, {scenario.months} months, "
-        f"{scenario.replications} replications, network {scenario.network})",
+        clean(
+            f"{file}: OK ({len(scenario.strategy)} strategies, {scenario.months} months, "
+            f"{scenario.replications} replications, network {scenario.network})"
+        ),
         markup=False,
     )
 
