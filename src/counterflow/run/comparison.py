@@ -91,6 +91,10 @@ def compare(
             the command line).
     """
     context = prepare(scenario)
+    # The verdicts depend on the levers and dates only: assessed first, so a problem with the
+    # law (or a date) ends the command before the runs, not after them.
+    book = load_law()
+    verdicts = {s.id: assess_horizon(context, s, book) for s in scenario.strategy}
     experiments = experiments_of(scenario)
     runs: dict[str, list[RunResult]] = {s.id: [] for s in scenario.strategy}
     done = 0
@@ -106,8 +110,6 @@ def compare(
         running.evaluate(experiments, record)
     for replicas in runs.values():
         replicas.sort(key=lambda run: run.replication)
-    book = load_law()
-    verdicts = {s.id: assess_horizon(context, s, book) for s in scenario.strategy}
     summaries = {
         strategy: [summarize(run) for run in replicas] for strategy, replicas in runs.items()
     }
