@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/compare.py [--runs 3] [--replications R] [--against PYTHON]
 
-The built-in scenario has 8 strategies, 24 months and 20 replications (``--replications``
+The built-in scenario has 9 strategies, 24 months and 20 replications (``--replications``
 overrides it). The cold run uses an empty numba cache folder (``NUMBA_CACHE_DIR``), so it
 includes compiling every kernel; warm runs reuse that cache. Reading data, solving every
 strategy and writing the outputs and report are all included (the whole command, as a user runs
@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from counterflow import load_scenario
 
 
 def run(
@@ -79,10 +81,13 @@ def main() -> None:
                 warm[name].append(
                     run(python, root / f"cache-{name}", out, args.replications, scenarios[name])
                 )
-    r = "the scenario's 20" if args.replications is None else str(args.replications)
+    scenario = load_scenario(args.scenario)
+    r = scenario.replications if args.replications is None else args.replications
+    name = "built-in " + scenario.name if args.scenario is None else args.scenario
     print(
-        f"compare, built-in mexico-2025 (8 strategies, 24 months, {r} replications, report "
-        f"included), {platform.node()} ({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}"
+        f"compare, {name} ({len(scenario.strategy)} strategies, {scenario.months} months, "
+        f"{r} replications, report included), {platform.node()} ({os.cpu_count()} cores), "
+        f"{time.strftime('%Y-%m-%d')}"
     )
     for name, python in pythons.items():
         runs = ", ".join(f"{t:.1f}" for t in warm[name])

@@ -31,8 +31,11 @@ __all__ = ["LIMITS", "Cost", "CostLimits", "estimate_cost"]
 # other jobs running on it (load about 8): `counterflow compare` took 143 s, of which 128 s in
 # 696 solves of 348 distinct worlds; 1 month × 1 replication took 4.4 s. On the same machine
 # idle the whole built-in run takes 15-19 s (docs/performance.md), so these figures are about
-# 8 times what an idle machine needs: conservative by design.
-SECONDS_PER_WORLD = 0.4  # 128 s / 348 worlds = 0.37 s, rounded up
+# 8 times what an idle machine needs. Idle (machine B, same day, 8 strategies in-process): 331
+# worlds in 662 solves took 8.5 s of solving and about 4 s of building and reading worlds,
+# 0.04 s per world. The estimate takes 0.1 s: twice and a half the idle figure, so that a busy
+# or slower machine stays within it without asking for --yes at ten times the real cost.
+SECONDS_PER_WORLD = 0.1  # idle 0.04 s per world x 2.5 (0.37 s on the loaded machine)
 SECONDS_PER_REPLICATION_MONTH = 0.004  # (143 - 128) s / 4,320 = 3.6 ms, rounded up
 SECONDS_FIXED = 10.0  # start-up, preparation, the report: 4.4 s at 1 × 1, doubled
 # Worlds per replication-month of a strategy with leadership removal: random splits make new
