@@ -313,7 +313,7 @@ def _saltelli(
 def _salib_saltelli_sample() -> Any:
     """SALib's Saltelli sampler, imported on first use (the ``sensitivity`` extra)."""
     try:
-        from SALib.sample import sobol  # type: ignore[import-untyped]  # noqa: PLC0415
+        from SALib.sample import sobol  # noqa: PLC0415
     except ImportError:
         msg = f"the saltelli sampler needs the 'sensitivity' extra: {EXTRA_HINT}"
         raise InputError(msg, key="sampler") from None

@@ -172,7 +172,7 @@ def _with_second_order(
 def _salib_analyze() -> Any:
     """SALib's Sobol' analysis, imported on first use (the ``sensitivity`` extra)."""
     try:
-        from SALib.analyze import sobol  # type: ignore[import-untyped]  # noqa: PLC0415
+        from SALib.analyze import sobol  # noqa: PLC0415
     except ImportError:
         msg = f"Sobol indices need the 'sensitivity' extra: {EXTRA_HINT}"
         raise InputError(msg, key="sampler") from None
