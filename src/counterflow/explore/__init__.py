@@ -1,0 +1,1 @@
+"""Exploration under deep uncertainty (issue 33)."""
