@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from counterflow._version import __version__
 
 if TYPE_CHECKING:
+    from counterflow.explore.ensemble import Ensemble
     from counterflow.model.results import Results
     from counterflow.run import compare, save_results
     from counterflow.scenario import Scenario, load_scenario
@@ -29,11 +30,21 @@ _LAZY = {
     "Results": "counterflow.model.results",
     "Scenario": "counterflow.scenario",
     "compare": "counterflow.run",
+    # counterflow.explore is the subpackage, so the function is counterflow.explore.ensemble.explore
+    "Ensemble": "counterflow.explore.ensemble",
     "load_scenario": "counterflow.scenario",
     "save_results": "counterflow.run",
 }
 
-__all__ = ["Results", "Scenario", "__version__", "compare", "load_scenario", "save_results"]
+__all__ = [
+    "Ensemble",
+    "Results",
+    "Scenario",
+    "__version__",
+    "compare",
+    "load_scenario",
+    "save_results",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,7 @@ arguments, parameters) ends with one line on stderr naming the file, line or key
 and exit code 2; a failure inside a run exits 1.
 """
 
-from counterflow.cli import assign, compare, legal  # noqa: F401 (registers the commands)
+from counterflow.cli import assign, compare, explore, legal  # noqa: F401 (registers the commands)
 from counterflow.cli.app import app, main, write_atomically
 
 __all__ = ["app", "main", "write_atomically"]

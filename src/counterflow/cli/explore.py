@@ -1,0 +1,182 @@
+"""``counterflow explore``: every strategy in many sampled futures (issue 33)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from counterflow.cli.app import app, stderr_console, stdout_console, warn_ignored_levers
+from counterflow.cli.text import clean, safe
+from counterflow.errors import InputError
+from counterflow.explore.ensemble import Ensemble, EnsembleSpec, plan_ensemble, run_ensemble
+from counterflow.explore.samplers import SAMPLERS
+from counterflow.run import Experiment
+from counterflow.scenario import Scenario, ScenarioError, builtin_scenario_path, load_scenario
+
+EXECUTORS = ("serial", "processes", "dask")
+NOT_BUILT = ("processes", "dask")
+DEFAULT_OUT = Path("counterflow-explore")
+
+
+def _check_executor(executor: str, workers: int) -> None:
+    """Only the serial evaluator is wired here so far (docs/explore.md)."""
+    if executor not in EXECUTORS:
+        msg = f"unknown executor {executor!r}; use one of {', '.join(EXECUTORS)}"
+        raise InputError(msg, key="--executor")
+    if executor in NOT_BUILT:
+        msg = f"the {executor} executor is not built yet; use --executor serial"
+        raise InputError(msg, key="--executor")
+    if workers < 1:
+        raise InputError(f"must be at least 1, not {workers}", key="--workers")
+
+
+def _folder(out: Path | None, resume: Path | None) -> Path:
+    if resume is not None and out is not None and out.absolute() != resume.absolute():
+        msg = (
+            f"--resume continues the ensemble in {resume}; leave --out out or give the same folder"
+        )
+        raise InputError(msg, key="--out")
+    if resume is not None:
+        return resume
+    return out if out is not None else DEFAULT_OUT
+
+
+def _with_months(scenario: Scenario, months: int | None) -> Scenario:
+    if months is None:
+        return scenario
+    try:
+        return scenario.with_overrides(months=months)
+    except ScenarioError as error:
+        raise InputError(error.problems[0].message, key="--months") from None
+
+
+@app.command()
+def explore(
+    scenario_file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[SCENARIO]", help="Scenario file (default: built-in mexico-2025)."),
+    ] = None,
+    futures: Annotated[int, typer.Option(help="Futures to sample (>= 1).")] = 100,
+    sampler: Annotated[str, typer.Option(help=f"One of {', '.join(SAMPLERS)}.")] = "lhs",
+    replications: Annotated[
+        int | None, typer.Option(help="Replications per future (default: the scenario's).")
+    ] = None,
+    executor: Annotated[
+        str, typer.Option(help="serial (processes and dask: not built yet).")
+    ] = "serial",
+    workers: Annotated[int, typer.Option(help="Workers (processes and dask only).")] = 1,
+    resume: Annotated[
+        Path | None, typer.Option(help="Continue the interrupted ensemble in this folder.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    satisfice: Annotated[
+        str | None,
+        typer.Option(help='Thresholds, e.g. "delivered_change_pct<=-5,excess_homicides<=0".'),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    months: Annotated[int | None, typer.Option(help="Months to simulate (1..600).")] = None,
+) -> None:
+    """Run every strategy in sampled futures; write experiments.parquet and robustness.csv."""
+    _check_executor(executor, workers)
+    folder = _folder(out, resume)
+    where = scenario_file if scenario_file is not None else builtin_scenario_path()
+    scenario = _with_months(load_scenario(where), months)
+    spec = plan_ensemble(
+        scenario,
+        futures=futures,
+        sampler=sampler,
+        seed=seed,
+        replications=replications,
+        satisfice=satisfice,
+    )
+    err = stderr_console()
+    if spec.futures.note:
+        err.print(f"note: {clean(spec.futures.note)}", markup=False, soft_wrap=True)
+    if executor == "serial" and workers > 1:
+        err.print("note: --workers applies to processes and dask; serial runs one", markup=False)
+    warn_ignored_levers(spec.scenario)
+    try:
+        ensemble = _run(spec, folder, resume=resume is not None, err=err)
+    except KeyboardInterrupt:
+        print(
+            f"counterflow: finished parts are kept in {clean(folder)}/parts; continue with "
+            f"--resume {clean(folder)} and the same options",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise
+    _print_statistics(ensemble, folder)
+
+
+def _run(spec: EnsembleSpec, folder: Path, *, resume: bool, err: Console) -> Ensemble:
+    """:func:`run_ensemble` with progress on stderr: a bar on a terminal, else lines."""
+    if not err.is_terminal:
+        return run_ensemble(spec, out=folder, resume=resume, progress=_ProgressLines())
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("experiments"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+    def advance(done: int, total: int, experiment: Experiment) -> None:
+        progress.update(task, completed=done, total=total, description=safe(experiment.strategy))
+
+    with progress:
+        task = progress.add_task("explore", total=None)
+        return run_ensemble(spec, out=folder, resume=resume, progress=advance)
+
+
+class _ProgressLines:
+    """Progress as plain lines on stderr: after the first experiment and every tenth."""
+
+    def __init__(self) -> None:
+        self.tenths = -1
+        self.start = time.monotonic()
+
+    def __call__(self, done: int, total: int, experiment: Experiment) -> None:  # noqa: ARG002
+        """Print a line when a tenth of the experiments is complete."""
+        tenths = done * 10 // max(total, 1)
+        if tenths == self.tenths:
+            return
+        self.tenths = tenths
+        elapsed = round(time.monotonic() - self.start)
+        minutes, seconds = divmod(elapsed, 60)
+        clock = f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+        percent = 100 * done // max(total, 1)
+        line = f"counterflow: explore: {done}/{total} experiments ({percent}%), {clock} elapsed"
+        print(line, file=sys.stderr, flush=True)
+
+
+def _print_statistics(ensemble: Ensemble, folder: Path) -> None:
+    stats = ensemble.statistics
+    failed = int(ensemble.experiments["error"].notna().sum())
+    per = stats.seconds_per_experiment
+    resumed = f", {stats.resumed} found done (--resume)" if stats.resumed else ""
+    screen = stdout_console()
+    screen.print(
+        f"{stats.experiments} experiments ({ensemble.futures.n} futures × "
+        f"{ensemble.scenario.replications} replications × {len(ensemble.scenario.strategy)} "
+        f"strategies){resumed}; ran {stats.run} on 1 worker (serial) in {stats.elapsed_s:.1f} s, "
+        f"{per:.3f} s per experiment; {failed} failed",
+        markup=False,
+    )
+    names = ", ".join(sorted(ensemble.files()))
+    screen.print(f"wrote {clean(folder)}/ ({names}, manifest.json)", markup=False)

@@ -1,0 +1,304 @@
+"""The ensemble runner and ``counterflow explore`` (issue 33, items 3, 5 and 6).
+
+Small on purpose: 3 strategies, 2 months, 1 replication, 4 futures over 2 uncertainties
+(a full factorial, so both ends of each range are met).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import counterflow
+from counterflow.cli import main
+from counterflow.errors import InputError
+from counterflow.explore import ensemble as ensemble_module
+from counterflow.explore.ensemble import (
+    OUTCOME_COLUMNS,
+    Ensemble,
+    FutureModel,
+    explore,
+    plan_ensemble,
+    run_ensemble,
+)
+from counterflow.run import Experiment
+from counterflow.scenario import Scenario, builtin_scenario_path, load_scenario
+
+KEEP = ("status-quo", "border-inspection-surge", "fto-financial-sanctions")
+ELASTICITY = "market.demand_elasticity.fentanyl"
+UNCERTAINTIES = {ELASTICITY: (0.1, 1.0), "traffic.port_alpha": (0.0, 4.0)}
+OPTIONS = {"futures": 4, "sampler": "factorial"}
+
+SCENARIO_TOML = """
+name = "explore-test"
+months = 2
+seed = 7
+replications = 1
+
+[uncertainties]
+"market.demand_elasticity.fentanyl" = [0.1, 1.0]
+"traffic.port_alpha" = [0.0, 4.0]
+
+[[strategy]]
+id = "status-quo"
+label = "Status quo"
+
+[[strategy]]
+id = "border-inspection-surge"
+label = "Border inspection surge"
+[strategy.levers]
+port_inspection = { "San Diego" = 1.5, "Tucson" = 1.5, "El Paso" = 1.5, "Laredo" = 1.5 }
+"""
+
+
+def small_scenario(**changes: object) -> Scenario:
+    builtin = load_scenario(builtin_scenario_path())
+    settings = {
+        "months": 2,
+        "replications": 1,
+        "strategy": [s for s in builtin.strategy if s.id in KEEP],
+        "uncertainties": UNCERTAINTIES,
+    }
+    return builtin.with_overrides(**{**settings, **changes})
+
+
+@pytest.fixture(scope="module")
+def ensemble(tmp_path_factory: pytest.TempPathFactory) -> tuple[Ensemble, Path]:
+    out = tmp_path_factory.mktemp("ensemble") / "out"
+    return explore(small_scenario(), out=out, satisfice="delivered_change_pct<=-1", **OPTIONS), out
+
+
+def test_experiments_table_shape_and_columns(ensemble: tuple[Ensemble, Path]) -> None:
+    result, out = ensemble
+    table = result.experiments
+    assert len(table) == 4 * 1 * 3
+    assert list(table.columns) == [
+        "experiment_id",
+        "strategy",
+        "future_id",
+        "replication",
+        "seed",
+        "unc__market.demand_elasticity.fentanyl",
+        "unc__traffic.port_alpha",
+        *OUTCOME_COLUMNS,
+        "error",
+    ]
+    assert table["experiment_id"].tolist() == list(range(12))
+    assert table["error"].isna().all()
+    assert table["strategy"].tolist() == list(KEEP) * 4
+    assert (table["seed"] == result.scenario.seed).all()
+    # the status quo is its own baseline in every future
+    quo = table[table["strategy"] == "status-quo"]
+    assert np.allclose(quo["delivered_change_pct"], 0.0)
+    written = pd.read_parquet(out / "experiments.parquet")
+    pd.testing.assert_frame_equal(written, table, check_dtype=False)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "experiments.parquet",
+        "manifest.json",
+        "robustness.csv",
+    ]
+
+
+def test_future_values_reach_the_model(ensemble: tuple[Ensemble, Path]) -> None:
+    """Futures 0 and 2 differ only in demand elasticity (factorial, first key slowest)."""
+    table = ensemble[0].experiments
+    surge = table[table["strategy"] == "border-inspection-surge"].set_index("future_id")
+    low, high = surge.loc[0], surge.loc[2]
+    assert low["unc__traffic.port_alpha"] == high["unc__traffic.port_alpha"]
+    assert low[f"unc__{ELASTICITY}"] == 0.1
+    assert high[f"unc__{ELASTICITY}"] == 1.0
+    assert low["delivered_kg"] != pytest.approx(high["delivered_kg"], rel=1e-6)
+    assert low["delivered_change_pct"] != pytest.approx(high["delivered_change_pct"], rel=1e-3)
+
+
+def test_robustness_table(ensemble: tuple[Ensemble, Path]) -> None:
+    result, out = ensemble
+    robust = pd.read_csv(out / "robustness.csv")
+    assert set(robust["strategy"]) == set(KEEP)
+    delivered = robust[robust["outcome"] == "delivered_kg"]
+    assert delivered["mean_regret"].notna().all()
+    assert (robust["satisfice"] == "delivered_change_pct<=-1").all()
+    quo = robust[robust["strategy"] == "status-quo"]["satisficing_share"]
+    assert (quo == 0.0).all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["state"] == "complete"
+    assert manifest["ensemble_hash"] == result.spec.digest
+
+
+def test_an_error_is_recorded_and_the_ensemble_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = ensemble_module.simulate
+
+    def failing(context, strategy, *, replication, future, cache):  # type: ignore[no-untyped-def]
+        if future == 1 and strategy.id == "fto-financial-sanctions":
+            raise RuntimeError("boom\nsecond line")
+        return real(context, strategy, replication=replication, future=future, cache=cache)
+
+    monkeypatch.setattr(ensemble_module, "simulate", failing)
+    result = explore(small_scenario(), **OPTIONS)
+    table = result.experiments
+    failed = table[table["error"].notna()]
+    assert failed[["strategy", "future_id"]].to_numpy().tolist() == [["fto-financial-sanctions", 1]]
+    assert failed["error"].iloc[0] == "RuntimeError: boom second line"
+    assert failed[list(OUTCOME_COLUMNS)].isna().all(axis=None)
+    assert table["error"].isna().sum() == 11
+    assert not table[table["error"].isna()][["delivered_kg"]].isna().any(axis=None)
+
+
+def test_a_failed_status_quo_fails_its_future_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = FutureModel.scenario_of
+
+    def broken(self: FutureModel, future: int) -> Scenario:
+        if future == 3:
+            raise ValueError("no calibration")
+        return real(self, future)
+
+    monkeypatch.setattr(FutureModel, "scenario_of", broken)
+    table = explore(small_scenario(), **OPTIONS).experiments
+    errors = table.set_index(["future_id", "strategy"])["error"]
+    assert errors.loc[3].str.contains("preparing future 3 failed: ValueError").all()
+    assert errors.drop(index=3, level=0).isna().all()
+
+
+def test_resume_after_an_interruption_equals_an_uninterrupted_run(
+    ensemble: tuple[Ensemble, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    spec = plan_ensemble(small_scenario(), satisfice="delivered_change_pct<=-1", **OPTIONS)
+    seen: list[int] = []
+
+    def interrupt(done: int, total: int, experiment: Experiment) -> None:
+        seen.append(done)
+        if done == 3:  # the first part (one group of 3 strategies) has just been written
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble(spec, out=out, progress=interrupt, groups_per_part=1)
+    assert sorted(p.name for p in (out / "parts").iterdir()) == ["part-00000.parquet"]
+    assert json.loads((out / "manifest.json").read_text())["state"] == "running"
+    resumed_at: list[int] = []
+    result = run_ensemble(
+        spec, out=out, resume=True, progress=lambda done, *_: resumed_at.append(done)
+    )
+    assert resumed_at == list(range(4, 13))  # nothing recomputed
+    assert result.statistics.resumed == 3
+    assert result.statistics.run == 9
+    pd.testing.assert_frame_equal(result.experiments, ensemble[0].experiments)
+    written = pd.read_parquet(out / "experiments.parquet")
+    pd.testing.assert_frame_equal(written, pd.read_parquet(ensemble[1] / "experiments.parquet"))
+    assert not (out / "parts").exists()
+
+
+def test_resume_refuses_another_scenario(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    spec = plan_ensemble(small_scenario(), **OPTIONS)
+
+    def interrupt(done: int, total: int, experiment: Experiment) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble(spec, out=out, progress=interrupt, groups_per_part=1)
+    other = plan_ensemble(small_scenario(months=3), **OPTIONS)
+    with pytest.raises(InputError, match="another scenario"):
+        run_ensemble(other, out=out, resume=True)
+    with pytest.raises(InputError, match="unfinished ensemble"):
+        run_ensemble(spec, out=out)
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    path = tmp_path / "explore.toml"
+    path.write_text(SCENARIO_TOML, encoding="utf-8")
+    return path
+
+
+def test_cli_end_to_end(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code = main(["explore", str(scenario_file), "--futures", "3", "--sampler", "sobol",
+                 "--out", str(out), "--satisfice", "delivered_change_pct<=0"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "sobol: 3 futures rounded up to 4" in captured.err
+    assert "8 experiments (4 futures × 1 replications × 2 strategies)" in captured.out
+    assert "s per experiment" in captured.out
+    assert sorted(p.name for p in out.iterdir()) == [
+        "experiments.parquet",
+        "manifest.json",
+        "robustness.csv",
+    ]
+    assert len(pd.read_parquet(out / "experiments.parquet")) == 8
+
+
+def test_cli_resume_refuses_another_scenario(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    spec = plan_ensemble(load_scenario(scenario_file), futures=2)
+
+    def interrupt(done: int, total: int, experiment: Experiment) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble(spec, out=out, progress=interrupt, groups_per_part=1)
+    before = sorted(p.name for p in out.rglob("*"))
+    code = main(["explore", str(scenario_file), "--futures", "2", "--months", "3",
+                 "--resume", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1
+    assert "another scenario" in err
+    assert sorted(p.name for p in out.rglob("*")) == before
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--sampler", "grid"], "unknown sampler 'grid'"),
+        (["--executor", "mpi"], "unknown executor 'mpi'"),
+        (["--executor", "processes"], "processes executor is not built yet"),
+        (["--executor", "dask"], "dask executor is not built yet"),
+        (["--futures", "0"], "at least 1, not 0"),
+        (["--satisfice", "delivered_pct<=-5"], "unknown outcome 'delivered_pct'"),
+        (["--satisfice", "delivered_kg<="], "has no value"),
+        (["--resume", "nowhere"], "not an ensemble folder"),
+        (["--zero-width"], "zero width"),
+        (["--no-uncertainties"], "no uncertainties to sample"),
+    ],
+)
+def test_bad_input_one_line_exit_2_nothing_written(
+    arguments: list[str],
+    expected: str,
+    scenario_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = scenario_file.read_text(encoding="utf-8")
+    if arguments == ["--zero-width"]:
+        text = text.replace("[0.0, 4.0]", "[2.0, 2.0]")
+        arguments = []
+    if arguments == ["--no-uncertainties"]:
+        text = text.replace('"traffic.port_alpha" = [0.0, 4.0]', "").replace(
+            '"market.demand_elasticity.fentanyl" = [0.1, 1.0]', ""
+        )
+        arguments = []
+    scenario_file.write_text(text, encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code = main(["explore", str(scenario_file), "--futures", "2", *arguments])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1, err
+    assert expected in err, err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_python_api_is_exported_lazily() -> None:
+    assert counterflow.Ensemble is Ensemble
+    assert counterflow.explore.ensemble.explore is explore  # the subpackage holds the name
