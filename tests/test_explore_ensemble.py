@@ -16,8 +16,8 @@ import pytest
 import counterflow
 from counterflow.cli import main
 from counterflow.errors import InputError
-from counterflow.explore import ensemble as ensemble_module
-from counterflow.explore.ensemble import (
+from counterflow.exploration import ensemble as ensemble_module
+from counterflow.exploration.ensemble import (
     OUTCOME_COLUMNS,
     Ensemble,
     FutureModel,
@@ -301,4 +301,4 @@ def test_bad_input_one_line_exit_2_nothing_written(
 
 def test_python_api_is_exported_lazily() -> None:
     assert counterflow.Ensemble is Ensemble
-    assert counterflow.explore.ensemble.explore is explore  # the subpackage holds the name
+    assert counterflow.explore is explore  # the function; the package is counterflow.exploration

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from counterflow.errors import InputError
-from counterflow.explore.prim import (
+from counterflow.exploration.prim import (
     BOX_COLUMNS,
     TRAJECTORY_COLUMNS,
     find_box,

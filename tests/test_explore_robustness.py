@@ -37,7 +37,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from counterflow.errors import InputError
-from counterflow.explore.robustness import (
+from counterflow.exploration.robustness import (
     SENSE,
     Rule,
     Sense,

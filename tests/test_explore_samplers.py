@@ -17,14 +17,14 @@ import pytest
 from scipy.stats import qmc
 
 from counterflow.errors import InputError
-from counterflow.explore.samplers import (
+from counterflow.exploration.samplers import (
     MAX_FACTORIAL_FUTURES,
     SAMPLERS,
     Futures,
     experiment_seed,
     sample_futures,
 )
-from counterflow.explore.sensitivity import sobol_indices
+from counterflow.exploration.sensitivity import sobol_indices
 from counterflow.orgs.leadership import RemovalDraws
 from counterflow.run.evaluators import Experiment
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from counterflow._version import __version__
 
 if TYPE_CHECKING:
-    from counterflow.explore.ensemble import Ensemble
+    from counterflow.exploration.ensemble import Ensemble, explore
     from counterflow.model.results import Results
     from counterflow.run import compare, save_results
     from counterflow.scenario import Scenario, load_scenario
@@ -30,8 +30,8 @@ _LAZY = {
     "Results": "counterflow.model.results",
     "Scenario": "counterflow.scenario",
     "compare": "counterflow.run",
-    # counterflow.explore is the subpackage, so the function is counterflow.explore.ensemble.explore
-    "Ensemble": "counterflow.explore.ensemble",
+    "Ensemble": "counterflow.exploration.ensemble",
+    "explore": "counterflow.exploration.ensemble",
     "load_scenario": "counterflow.scenario",
     "save_results": "counterflow.run",
 }
@@ -42,6 +42,7 @@ __all__ = [
     "Scenario",
     "__version__",
     "compare",
+    "explore",
     "load_scenario",
     "save_results",
 ]

@@ -21,8 +21,8 @@ from rich.progress import (
 from counterflow.cli.app import app, stderr_console, stdout_console, warn_ignored_levers
 from counterflow.cli.text import clean, safe
 from counterflow.errors import InputError
-from counterflow.explore.ensemble import Ensemble, EnsembleSpec, plan_ensemble, run_ensemble
-from counterflow.explore.samplers import SAMPLERS
+from counterflow.exploration.ensemble import Ensemble, EnsembleSpec, plan_ensemble, run_ensemble
+from counterflow.exploration.samplers import SAMPLERS
 from counterflow.run import Experiment
 from counterflow.scenario import Scenario, ScenarioError, builtin_scenario_path, load_scenario
 

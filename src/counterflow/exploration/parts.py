@@ -4,7 +4,7 @@ An ensemble writes each finished chunk of experiments as its own Parquet file,
 ``parts/part-NNNNN.parquet``: first ``part-NNNNN.parquet.tmp``, then :func:`os.replace`, so a
 part is either whole or absent. Chunk ``k`` always holds the same experiments (the groups
 ``k * groups_per_part`` to ``(k + 1) * groups_per_part - 1``, see
-:mod:`counterflow.explore.ensemble`), so a part's presence alone says which experiments are
+:mod:`counterflow.exploration.ensemble`), so a part's presence alone says which experiments are
 done.
 
 While it runs, the folder's ``manifest.json`` (a counterflow manifest, see
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from counterflow.errors import InputError
-from counterflow.explore.samplers import Futures
+from counterflow.exploration.samplers import Futures
 from counterflow.outfolder import MANIFEST, read_manifest
 from counterflow.scenario import Scenario
 

@@ -35,7 +35,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from counterflow.errors import InputError
-from counterflow.explore.samplers import EXTRA_HINT, Futures
+from counterflow.exploration.samplers import EXTRA_HINT, Futures
 
 __all__ = ["DEFAULT_RESAMPLES", "sobol_indices"]
 

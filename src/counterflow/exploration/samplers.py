@@ -14,7 +14,7 @@ with one of four samplers and scales each from the unit interval to its ``[low, 
   D-th power is nearest N (at least 2).
 * ``saltelli`` — Saltelli's scheme (Saltelli 2002; Saltelli et al. 2010) through SALib's
   ``SALib.sample.sobol.sample`` (the ``sensitivity`` extra), for Sobol' indices
-  (:func:`counterflow.explore.sensitivity.sobol_indices`). N is the *base* sample, rounded up to
+  (:func:`counterflow.exploration.sensitivity.sobol_indices`). N is the *base* sample, rounded up to
   a power of two; the futures number N(D + 2) for first-order and total indices, N(2D + 2) with
   second-order indices. Their order is the scheme's and must be kept for the analysis.
 

@@ -17,10 +17,10 @@ worker's context cache serves a whole group; this keeps the one-experiment inter
 at the price of preparing that future in each).
 
 Groups are cut into chunks of ``groups_per_part``; each finished chunk is written as a part
-file (:mod:`counterflow.explore.parts`), so an interrupted ensemble loses at most the chunks in
+file (:mod:`counterflow.exploration.parts`), so an interrupted ensemble loses at most the chunks in
 flight and ``--resume`` recomputes only the missing ones. The driver holds the rows of the
 chunks in flight only; at the end the parts are read back for the analysis
-(:mod:`counterflow.explore.robustness`, :mod:`counterflow.explore.sensitivity`).
+(:mod:`counterflow.exploration.robustness`, :mod:`counterflow.exploration.sensitivity`).
 
 An experiment that raises is recorded with its error text (one line) and the ensemble goes on.
 """
@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 
 from counterflow._version import __version__
 from counterflow.errors import InputError
-from counterflow.explore.parts import (
+from counterflow.exploration.parts import (
     KIND,
     Schema,
     ensemble_hash,
@@ -52,7 +52,7 @@ from counterflow.explore.parts import (
     start_folder,
     write_part,
 )
-from counterflow.explore.robustness import (
+from counterflow.exploration.robustness import (
     SENSE,
     Rule,
     parse_rules,
@@ -60,8 +60,8 @@ from counterflow.explore.robustness import (
     robustness,
     satisficing,
 )
-from counterflow.explore.samplers import Futures, sample_futures
-from counterflow.explore.sensitivity import sobol_indices
+from counterflow.exploration.samplers import Futures, sample_futures
+from counterflow.exploration.sensitivity import sobol_indices
 from counterflow.model import Context, WorldCache, prepare, simulate
 from counterflow.model.outcomes import OUTCOMES, RunSummary, summarize
 from counterflow.outfolder import claim_out_folder, to_csv_text
@@ -244,7 +244,7 @@ class EnsembleSpec:
 
     @property
     def digest(self) -> str:
-        """The hash ``--resume`` checks (:func:`counterflow.explore.parts.ensemble_hash`)."""
+        """The hash ``--resume`` checks (:func:`counterflow.exploration.parts.ensemble_hash`)."""
         return ensemble_hash(self.scenario, self.futures)
 
     @property
@@ -608,7 +608,7 @@ def explore(
             its ``[parameters]``.
         futures: How many futures to ask for (the sampler may round it; the note says so).
         sampler: ``lhs``, ``sobol``, ``factorial`` or ``saltelli``
-            (:func:`counterflow.explore.samplers.sample_futures`).
+            (:func:`counterflow.exploration.samplers.sample_futures`).
         seed: The seed of the futures and of the runs (default: the scenario's).
         replications: Replications per future (default: the scenario's).
         evaluator: Makes the evaluator from the model (default: serial).
