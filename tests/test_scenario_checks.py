@@ -170,7 +170,7 @@ def test_uncertainties_are_said_to_be_unused_by_compare(tmp_path: Path, capsys) 
     assert load_scenario(small).uncertainties
     args = ["compare", str(small), "--months", "1", "--replications", "1", "--json"]
     assert main([*args, "--out", str(tmp_path / "out")]) == 0
-    assert "used only by exploration" in capsys.readouterr().err
+    assert "used only by `counterflow explore`" in capsys.readouterr().err
 
 
 def test_the_table_fits_100_columns(tmp_path: Path, capsys) -> None:

@@ -113,7 +113,7 @@ def compare(
     if scenario.uncertainties:
         err.print(
             f"note: the {len(scenario.uncertainties)} ranges of [uncertainties] are used only by "
-            "exploration; compare runs the [parameters] values",
+            "`counterflow explore`; compare runs the [parameters] values",
             markup=False,
             soft_wrap=True,
         )
