@@ -302,3 +302,28 @@ def test_bad_input_one_line_exit_2_nothing_written(
 def test_python_api_is_exported_lazily() -> None:
     assert counterflow.Ensemble is Ensemble
     assert counterflow.explore is explore  # the function; the package is counterflow.exploration
+
+
+def test_cli_ctrl_c_says_where_the_parts_are_and_how_to_resume(
+    scenario_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from counterflow.cli import explore as command
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "_run", stop)
+    out = tmp_path / "out"
+    code = main(["explore", str(scenario_file), "--futures", "2", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 130
+    lines = [line for line in err.splitlines() if line.startswith("counterflow:")]
+    expected = (
+        f"counterflow: interrupted; finished parts are kept in {out}/parts; continue with "
+        f"--resume {out} and the same options"
+    )
+    assert lines == [expected]
+    assert "nothing was written" not in err

@@ -37,6 +37,10 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C
 INTERRUPTED = "counterflow: interrupted; nothing was written"
 
 
+class Interrupted(Exception):  # noqa: N818 (it is not an error: the user stopped the command)
+    """Ctrl-C in a command that kept what it had finished; the message says where and how on."""
+
+
 def stdout_console() -> Console:
     """Results go to stdout."""
     return Console(highlight=False, soft_wrap=True)
@@ -104,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return
         result = app(args=args or ["--help"], prog_name="counterflow", standalone_mode=False)
     except KeyboardInterrupt:  # outside a command; inside one Typer returns 130 (below)
         return _say(INTERRUPTED, EXIT_INTERRUPTED)
+    except Interrupted as kept:
+        return _say(f"counterflow: interrupted; {clean(kept)}", EXIT_INTERRUPTED)
     except typer.Abort:
         return _say("counterflow: aborted", EXIT_FAILURE)
     except typer.TyperException as error:  # usage errors: bad option, missing argument, ...

@@ -18,7 +18,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from counterflow.cli.app import app, stderr_console, stdout_console, warn_ignored_levers
+from counterflow.cli.app import (
+    Interrupted,
+    app,
+    stderr_console,
+    stdout_console,
+    warn_ignored_levers,
+)
 from counterflow.cli.text import clean, safe
 from counterflow.errors import InputError
 from counterflow.exploration.ensemble import Ensemble, EnsembleSpec, plan_ensemble, run_ensemble
@@ -111,13 +117,10 @@ def explore(
     try:
         ensemble = _run(spec, folder, resume=resume is not None, err=err)
     except KeyboardInterrupt:
-        print(
-            f"counterflow: finished parts are kept in {clean(folder)}/parts; continue with "
-            f"--resume {clean(folder)} and the same options",
-            file=sys.stderr,
-            flush=True,
-        )
-        raise
+        raise Interrupted(
+            f"finished parts are kept in {folder}/parts; continue with --resume {folder} and "
+            "the same options"
+        ) from None
     _print_statistics(ensemble, folder)
 
 
