@@ -7,6 +7,7 @@ Small on purpose: 3 strategies, 2 months, 1 replication, 4 futures over 2 uncert
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from counterflow.exploration.ensemble import (
     plan_ensemble,
     run_ensemble,
 )
+from counterflow.exploration.robustness import parse_rules
 from counterflow.run import Experiment
 from counterflow.scenario import Scenario, builtin_scenario_path, load_scenario
 
@@ -96,11 +98,13 @@ def test_experiments_table_shape_and_columns(ensemble: tuple[Ensemble, Path]) ->
     assert np.allclose(quo["delivered_change_pct"], 0.0)
     written = pd.read_parquet(out / "experiments.parquet")
     pd.testing.assert_frame_equal(written, table, check_dtype=False)
-    assert sorted(p.name for p in out.iterdir()) == [
-        "experiments.parquet",
-        "manifest.json",
-        "robustness.csv",
-    ]
+    expected = ["experiments.parquet", "manifest.json", "robustness.csv"]
+    if result.prim:  # the rules of the fixture give PRIM cases where some futures fail them
+        expected = sorted([*expected, "prim"])
+        assert sorted(p.name for p in (out / "prim").iterdir()) == [
+            f"{name}.csv" for name in sorted(result.prim)
+        ]
+    assert sorted(p.name for p in out.iterdir()) == expected
 
 
 def test_future_values_reach_the_model(ensemble: tuple[Ensemble, Path]) -> None:
@@ -327,3 +331,39 @@ def test_cli_ctrl_c_says_where_the_parts_are_and_how_to_resume(
     )
     assert lines == [expected]
     assert "nothing was written" not in err
+
+
+def test_prim_finds_where_a_strategy_fails_its_rules(
+    ensemble: tuple[Ensemble, Path], tmp_path: Path
+) -> None:
+    """A synthetic experiments table with a known failure region: x_a < 0.4 for strategy A."""
+    from counterflow.exploration.ensemble import discover
+
+    rng = np.random.default_rng(5)
+    n = 400
+    a, b = rng.random(n), rng.random(n)
+    change = np.where(a < 0.4, 2.0, -3.0)  # fails "<= -1" exactly where a < 0.4
+    rows = pd.DataFrame(
+        {
+            "strategy": "A",
+            "future_id": np.arange(n),
+            "replication": 0,
+            "unc__a": a,
+            "unc__b": b,
+            "delivered_change_pct": change,
+            "error": None,
+        }
+    )
+    spec = replace(ensemble[0].spec, rules=parse_rules("delivered_change_pct<=-1"))
+    found = discover(rows, spec)
+    table = found["A__delivered_change_pct"]
+    box = table[table["part"] == "box"].set_index("uncertainty")
+    assert bool(box.loc["unc__a", "restricted"])
+    assert not bool(box.loc["unc__b", "restricted"])
+    assert abs(float(box.loc["unc__a", "high"]) - 0.4) < 0.03
+    assert float(box["density"].iloc[0]) >= 0.98
+    assert (table["part"] == "trajectory").sum() >= 2
+    written = replace(ensemble[0], prim=found).to_folder(tmp_path / "out")
+    assert (written / "prim" / "A__delivered_change_pct.csv").is_file()
+    # Without rules there is no case of interest, so no box.
+    assert discover(rows, replace(spec, rules=())) == {}

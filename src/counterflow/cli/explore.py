@@ -181,5 +181,8 @@ def _print_statistics(ensemble: Ensemble, folder: Path) -> None:
         f"{per:.3f} s per experiment; {failed} failed",
         markup=False,
     )
-    names = ", ".join(sorted(ensemble.files()))
+    files = sorted(name for name in ensemble.files() if not name.startswith("prim/"))
+    if ensemble.prim:
+        files.append(f"prim/ ({len(ensemble.prim)} boxes)")
+    names = ", ".join(files)
     screen.print(f"wrote {clean(folder)}/ ({names}, manifest.json)", markup=False)

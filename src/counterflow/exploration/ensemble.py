@@ -52,6 +52,7 @@ from counterflow.exploration.parts import (
     start_folder,
     write_part,
 )
+from counterflow.exploration.prim import PrimBox, find_box
 from counterflow.exploration.robustness import (
     SENSE,
     Rule,
@@ -87,7 +88,7 @@ __all__ = [
 CONTEXTS_PER_WORKER = 4  # prepared futures kept per worker (each holds one solved status quo)
 DEFAULT_GROUPS_PER_PART = 4  # (future, replication) groups per part file (assumption)
 OUTCOME_COLUMNS = tuple(o.name for o in OUTCOMES)
-ENSEMBLE_FILES = ("experiments.parquet", "robustness.csv", "sobol.csv")
+ENSEMBLE_FILES = ("experiments.parquet", "robustness.csv", "sobol.csv", "prim")
 _ERROR_CHARS = 500
 
 Progress = Callable[[int, int, Experiment], None]
@@ -297,6 +298,9 @@ class Ensemble:
             outcomes with a sense, the satisficing share when rules were given.
         sobol: Sobol' indices per strategy and ranked outcome (``saltelli`` only).
         statistics: How it ran.
+        prim: Per ``<strategy>__<outcome>``, the PRIM trade-off and chosen box of the futures
+            where the strategy fails the satisficing rules on that outcome
+            (:func:`discover`; empty without rules).
     """
 
     spec: EnsembleSpec
@@ -304,6 +308,7 @@ class Ensemble:
     robustness: pd.DataFrame
     sobol: pd.DataFrame | None
     statistics: RunStatistics
+    prim: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def scenario(self) -> Scenario:
@@ -329,6 +334,8 @@ class Ensemble:
         }
         if self.sobol is not None:
             files["sobol.csv"] = _text(to_csv_text(self.sobol))
+        for name, table in self.prim.items():
+            files[f"prim/{name}.csv"] = _text(to_csv_text(table))
         return files
 
     def manifest(self) -> dict[str, Any]:
@@ -467,7 +474,7 @@ def _run_in(
     experiments = read_parts(folder, spec.schema)
     robust, sobol = analyse(experiments, spec)
     statistics = RunStatistics(plan.experiments, plan.experiments - resumed, resumed, elapsed)
-    return Ensemble(spec, experiments, robust, sobol, statistics)
+    return Ensemble(spec, experiments, robust, sobol, statistics, discover(experiments, spec))
 
 
 class _Collector:
@@ -564,6 +571,62 @@ def analyse(
         _sobol(experiments, spec.futures, ranked) if spec.futures.sampler == "saltelli" else None
     )
     return table, sobol
+
+
+def discover(experiments: pd.DataFrame, spec: EnsembleSpec) -> dict[str, pd.DataFrame]:
+    """Scenario discovery: per strategy and outcome of a satisficing rule, where the rule fails.
+
+    The cases are the futures (outcomes averaged over replications; failed experiments left
+    out), ``x`` their uncertainty values and ``y`` "the strategy fails the rules on this
+    outcome there"; PRIM (:func:`counterflow.exploration.prim.find_box`, its defaults) gives
+    the trade-off and the chosen box. Without rules there is no case of interest to explain,
+    so nothing is written; a strategy that fails everywhere or nowhere has no box either.
+    """
+    if not spec.rules:
+        return {}
+    ok = experiments[experiments["error"].isna()]
+    uncertainties = [c for c in experiments.columns if c.startswith("unc__")]
+    by_outcome: dict[str, list[Rule]] = {}
+    for rule in spec.rules:
+        by_outcome.setdefault(rule.outcome, []).append(rule)
+    found = {}
+    for strategy in pd.unique(experiments["strategy"]):
+        mine = ok[ok["strategy"] == strategy]
+        per_future = mine.groupby("future_id")[[*by_outcome, *uncertainties]].mean()
+        for outcome, rules in by_outcome.items():
+            cases = per_future.dropna(subset=[outcome])
+            fails = np.zeros(len(cases), dtype=bool)
+            for rule in rules:
+                fails |= ~rule.holds(cases[outcome]).to_numpy(dtype=bool)
+            if len(cases) < 2 or fails.all() or not fails.any():
+                continue
+            try:
+                box = find_box(cases[uncertainties].reset_index(drop=True), fails)
+            except InputError:
+                continue  # too few futures to peel, or no uncertainty that varies
+            found[f"{strategy}__{outcome}"] = prim_table(box)
+    return found
+
+
+def prim_table(box: PrimBox) -> pd.DataFrame:
+    """One table for ``prim/<strategy>__<outcome>.csv``: the trade-off, then the chosen box.
+
+    Rows with ``part = trajectory`` are the peeling steps (``step, coverage, density, mass,
+    res_dim``); rows with ``part = box`` are the chosen box's limits per uncertainty
+    (``uncertainty, low, high, restricted, qp``) with the box's own ``coverage``, ``density``,
+    ``mass`` and ``step``.
+    """
+    trajectory = box.trajectory.assign(part="trajectory")
+    limits = box.limits.assign(
+        part="box",
+        coverage=box.coverage,
+        density=box.density,
+        mass=box.mass,
+        step=box.step,
+    )
+    table = pd.concat([trajectory, limits], ignore_index=True)
+    first = ["part", "step", "coverage", "density", "mass", "res_dim"]
+    return table[[*first, *[c for c in table.columns if c not in first]]]
 
 
 def _sobol(experiments: pd.DataFrame, futures: Futures, outcomes: Sequence[str]) -> pd.DataFrame:
