@@ -184,3 +184,14 @@ def test_a_failed_write_says_where_the_results_are(tmp_path: Path, capsys, monke
     assert "No space left on device" in err[0]
     kept = Path(err[0].rsplit(" ", 1)[-1].rstrip("."))
     assert (kept / "results.csv").exists(), err[0]
+
+
+def test_a_comparison_says_its_kind_and_has_no_ensemble_tables(results: Results) -> None:
+    assert results.kind == "comparison"
+    assert dict(results.ensemble) == {}
+    assert "kind" not in results.manifest()  # a comparison's manifest.json is unchanged
+    assert results.table_names()[0] == "outcomes"
+    with pytest.raises(InputError, match="a comparison has no experiments table"):
+        _ = results.experiments
+    with pytest.raises(InputError, match="use one of: outcomes, drugs"):
+        results.to_dataframe("robustness")

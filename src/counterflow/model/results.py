@@ -1,4 +1,4 @@
-"""``Results``: what a comparison produced, as tidy tables plus the scenario that produced them.
+"""``Results``: what a comparison or an ensemble produced, as tidy tables plus their scenario.
 
 Every output reads a :class:`Results`: the files of an output folder, the terminal table, the
 JSON rows, the HTML report and DataFrames in a notebook. It is frozen and carries the
@@ -21,6 +21,21 @@ verdicts   per strategy and framework: the worst verdict over the months and its
 trace      per strategy: the legal reasoning, one row per step, with citations
 links      per strategy: kg per road link in month 1 of replication 0 (for maps)
 ========== ===================================================================================
+
+An *ensemble* (``counterflow explore``, :attr:`Results.kind` ``"ensemble"``) has no outcome rows
+and none of those tables; it has instead (:data:`ENSEMBLE_TABLES`):
+
+=========== ==================================================================================
+experiments one row per experiment (strategy × future × replication): ids, ``unc__<key>``
+            values, every outcome of ``results.csv``, ``error`` (``experiments.parquet``)
+robustness  per strategy and outcome: statistics over the futures, regret, satisficing share
+sobol       Sobol' indices per strategy, outcome and uncertainty (``saltelli`` only; else absent)
+prim        scenario discovery, long: ``strategy, outcome`` then the rows of
+            ``prim/<strategy>__<outcome>.csv`` (the trade-off and the chosen box)
+=========== ==================================================================================
+
+plus :attr:`Results.ensemble`, the record of how the futures were sampled (sampler, futures,
+seed, ranges, hash, satisficing rules), kept in ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -37,10 +52,26 @@ import pandas as pd
 from counterflow._version import __version__
 from counterflow.errors import InputError
 from counterflow.model.outcomes import RESULT_COLUMNS
-from counterflow.outfolder import claim_out_folder, csv_line, read_manifest, to_csv_text
+from counterflow.outfolder import (
+    RESULT_NAMES,
+    claim_out_folder,
+    csv_line,
+    read_manifest,
+    to_csv_text,
+)
 from counterflow.scenario import Scenario
 
-__all__ = ["RESULTS_FORMAT", "TABLES", "Results", "Writer"]
+__all__ = [
+    "COMPARISON",
+    "ENSEMBLE",
+    "ENSEMBLE_MANIFEST_KIND",
+    "ENSEMBLE_NAMES",
+    "ENSEMBLE_TABLES",
+    "RESULTS_FORMAT",
+    "TABLES",
+    "Results",
+    "Writer",
+]
 
 RESULTS_FORMAT = 2  # the version of the folder layout; from_folder refuses newer ones
 TABLES = (
@@ -53,6 +84,34 @@ TABLES = (
     "verdicts",
     "trace",
     "links",
+)
+COMPARISON = "comparison"  # Results.kind of counterflow compare
+ENSEMBLE = "ensemble"  # Results.kind of counterflow explore
+ENSEMBLE_TABLES = ("experiments", "robustness", "sobol", "prim")  # sobol: saltelli only
+ENSEMBLE_MANIFEST_KIND = "counterflow explore"  # manifest "kind" (exploration.parts.KIND)
+_ENSEMBLE_REQUIRED = ("experiments", "robustness", "prim")
+ENSEMBLE_NAMES = (  # top-level names an ensemble folder may hold (outfolder's ``names``)
+    "experiments.parquet",
+    "robustness.csv",
+    "sobol.csv",
+    "prim",
+    "scenario.json",
+    "report.html",
+    "tables",
+)
+# Manifest entries of an ensemble folder that are not its record (Results.ensemble).
+_NOT_RECORD = frozenset(
+    {
+        "format",
+        "kind",
+        "counterflow_version",
+        "parameters",
+        "state",
+        "experiments",
+        "failed",
+        "written_by",
+        "files",
+    }
 )
 # Columns of the spreadsheet CSVs (DESIGN.md, fixed interface).
 CROSSING_COLUMNS = (
@@ -89,14 +148,20 @@ def _frozen_tables(tables: Mapping[str, pd.DataFrame]) -> Mapping[str, pd.DataFr
 
 @dataclass(frozen=True, eq=False)
 class Results:
-    """A comparison's results (module docstring); use :meth:`equals` to compare two.
+    """A comparison's or an ensemble's results (module docstring); :meth:`equals` compares two.
 
     Attributes:
         scenario: The scenario that produced them (overrides applied).
-        parameters: Every model parameter as resolved (defaults and the scenario's values).
-        rows: The outcome rows of ``results.csv`` / ``--json``, one per strategy.
-        tables: The long tables named in :data:`TABLES` (read them with :meth:`to_dataframe`).
+        parameters: Every model parameter as resolved (defaults and the scenario's values;
+            an ensemble's futures override the uncertain ones, see ``experiments``).
+        rows: The outcome rows of ``results.csv`` / ``--json``, one per strategy (none for an
+            ensemble).
+        tables: The long tables named in :data:`TABLES`, or for an ensemble in
+            :data:`ENSEMBLE_TABLES` (read them with :meth:`to_dataframe`).
         version: The counterflow version that computed them.
+        kind: :data:`COMPARISON` or :data:`ENSEMBLE`.
+        ensemble: An ensemble's record (sampler, futures, seed, ranges, hash, rules); empty for
+            a comparison.
     """
 
     scenario: Scenario
@@ -104,26 +169,78 @@ class Results:
     rows: tuple[Mapping[str, Any], ...]
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     version: str = __version__
+    kind: str = COMPARISON
+    ensemble: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        missing = [name for name in TABLES if name not in self.tables]
+        if self.kind not in (COMPARISON, ENSEMBLE):
+            raise ValueError(f"Results kind is {COMPARISON!r} or {ENSEMBLE!r}, not {self.kind!r}")
+        required = TABLES if self.kind == COMPARISON else _ENSEMBLE_REQUIRED
+        missing = [name for name in required if name not in self.tables]
         if missing:
             raise ValueError(f"Results needs the tables {', '.join(missing)}")
+        allowed = TABLES if self.kind == COMPARISON else ENSEMBLE_TABLES
+        foreign = [name for name in self.tables if name not in allowed]
+        if foreign:
+            raise ValueError(f"a {self.kind} has no tables {', '.join(foreign)}")
+        if self.kind == ENSEMBLE and self.rows:
+            raise ValueError("an ensemble has no outcome rows (see its experiments table)")
         object.__setattr__(self, "tables", _frozen_tables(self.tables))
         object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+        object.__setattr__(self, "ensemble", MappingProxyType(dict(self.ensemble)))
+
+    # -- an ensemble's tables ----------------------------------------------------------------
+
+    @property
+    def experiments(self) -> pd.DataFrame:
+        """An ensemble's experiments table (a copy), one row per experiment."""
+        return self._ensemble_table("experiments")
+
+    @property
+    def robustness(self) -> pd.DataFrame:
+        """An ensemble's robustness table (a copy): per strategy and outcome."""
+        return self._ensemble_table("robustness")
+
+    @property
+    def sobol(self) -> pd.DataFrame | None:
+        """An ensemble's Sobol' indices (a copy), or None when not sampled with ``saltelli``."""
+        self._ensemble_table("experiments")
+        return self.tables["sobol"].copy() if "sobol" in self.tables else None
+
+    @property
+    def prim(self) -> pd.DataFrame:
+        """An ensemble's PRIM table (a copy): ``strategy, outcome`` and the boxes' rows."""
+        return self._ensemble_table("prim")
+
+    def _ensemble_table(self, name: str) -> pd.DataFrame:
+        if self.kind != ENSEMBLE:
+            raise InputError(
+                f"a comparison has no {name} table; counterflow.explore() makes ensembles",
+                key="name",
+            )
+        return self.tables[name].copy()
+
+    def table_names(self) -> tuple[str, ...]:
+        """The names :meth:`to_dataframe` takes."""
+        if self.kind == ENSEMBLE:
+            return tuple(name for name in ENSEMBLE_TABLES if name in self.tables)
+        return ("outcomes", *TABLES)
 
     def outcomes(self) -> pd.DataFrame:
         """The rows of ``results.csv`` as a DataFrame, one per strategy in scenario order."""
         return pd.DataFrame([dict(row) for row in self.rows], columns=list(RESULT_COLUMNS))
 
     def to_dataframe(self, name: str) -> pd.DataFrame:
-        """A copy of one table: ``"outcomes"`` or a name of :data:`TABLES`."""
+        """A copy of one table: ``"outcomes"`` or a name of :data:`TABLES`.
+
+        For an ensemble: a name of :data:`ENSEMBLE_TABLES` (``sobol`` when sampled so).
+        """
+        if name not in self.table_names():
+            raise InputError(
+                f"no table {name!r}; use one of: {', '.join(self.table_names())}", key="name"
+            )
         if name == "outcomes":
             return self.outcomes()
-        if name not in self.tables:
-            raise InputError(
-                f"no table {name!r}; use one of: outcomes, {', '.join(TABLES)}", key="name"
-            )
         return self.tables[name].copy()
 
     def json_rows(self) -> str:
@@ -131,19 +248,24 @@ class Results:
         return json.dumps([dict(row) for row in self.rows], allow_nan=False)
 
     def equals(self, other: Results) -> bool:
-        """Whether two results hold the same scenario, parameters, rows and tables."""
+        """Whether two results hold the same scenario, parameters, rows, tables and record."""
         return (
-            self.scenario == other.scenario
+            self.kind == other.kind
+            and self.scenario == other.scenario
             and dict(self.parameters) == dict(other.parameters)
             and self.json_rows() == other.json_rows()
             and self.version == other.version
-            and all(self.tables[n].equals(other.tables[n]) for n in TABLES)
+            and dict(self.ensemble) == dict(other.ensemble)
+            and set(self.tables) == set(other.tables)
+            and all(self.tables[n].equals(other.tables[n]) for n in self.tables)
         )
 
     # -- files -------------------------------------------------------------------------------
 
     def files(self) -> dict[str, Writer]:
         """The files of a results folder, each with the function that writes it."""
+        if self.kind == ENSEMBLE:
+            return self._ensemble_files()
         files: dict[str, Writer] = {
             "results.csv": _text(self.results_csv()),
             "results.json": _text(self.json_rows() + "\n"),
@@ -160,8 +282,39 @@ class Results:
             files[f"tables/{name}.parquet"] = _parquet(self.tables[name])
         return files
 
+    def _ensemble_files(self) -> dict[str, Writer]:
+        """An ensemble folder: ``experiments.parquet``, the CSVs, and tables to read back."""
+        files: dict[str, Writer] = {
+            "experiments.parquet": _parquet(self.tables["experiments"]),
+            "robustness.csv": _text(to_csv_text(self.tables["robustness"])),
+            "scenario.json": _text(self.scenario.model_dump_json(indent=2) + "\n"),
+        }
+        if "sobol" in self.tables:
+            files["sobol.csv"] = _text(to_csv_text(self.tables["sobol"]))
+        prim = self.tables["prim"]
+        if not prim.empty:
+            for (strategy, outcome), box in prim.groupby(["strategy", "outcome"], sort=False):
+                rows = box.drop(columns=["strategy", "outcome"]).reset_index(drop=True)
+                files[f"prim/{strategy}__{outcome}.csv"] = _text(to_csv_text(rows))
+        for name in ENSEMBLE_TABLES[1:]:
+            if name in self.tables:
+                files[f"tables/{name}.parquet"] = _parquet(self.tables[name])
+        return files
+
     def manifest(self) -> dict[str, Any]:
         """What ``manifest.json`` records besides the file list."""
+        if self.kind == ENSEMBLE:
+            errors = self.tables["experiments"]["error"]
+            return {
+                "format": RESULTS_FORMAT,
+                "kind": ENSEMBLE_MANIFEST_KIND,
+                "counterflow_version": self.version,
+                **self.ensemble,
+                "state": "complete",
+                "experiments": len(errors),
+                "failed": int(errors.notna().sum()),
+                "parameters": dict(self.parameters),
+            }
         return {
             "format": RESULTS_FORMAT,
             "counterflow_version": self.version,
@@ -191,7 +344,8 @@ class Results:
         """
         out = Path(path)
         files = {**self.files(), **(extra_files or {})}
-        with claim_out_folder(out, force=force) as folder:
+        names = ENSEMBLE_NAMES if self.kind == ENSEMBLE else RESULT_NAMES
+        with claim_out_folder(out, force=force, names=names) as folder:
             folder.write(files, manifest=self.manifest())
         return out
 
@@ -206,6 +360,12 @@ class Results:
                 "counterflow compare",
                 path=folder,
             )
+        if manifest.get("kind") == ENSEMBLE_MANIFEST_KIND and manifest.get("state") != "complete":
+            raise InputError(
+                f"holds an unfinished ensemble; finish it first: counterflow explore --resume "
+                f"{folder}",
+                path=folder,
+            )
         found = manifest.get("format")
         if not isinstance(found, int) or found > RESULTS_FORMAT:
             raise InputError(
@@ -213,20 +373,26 @@ class Results:
                 f"({RESULTS_FORMAT}); upgrade counterflow",
                 path=folder / "manifest.json",
             )
+        ensemble = manifest.get("kind") == ENSEMBLE_MANIFEST_KIND
+        command = "explore" if ensemble else "compare"
         try:
             scenario = Scenario.model_validate_json(
                 (folder / "scenario.json").read_text(encoding="utf-8")
             )
-            rows = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-            tables = {name: _read_parquet(folder / "tables" / f"{name}.parquet") for name in TABLES}
+            rows: list[dict[str, Any]] = []
+            if ensemble:
+                tables = _read_ensemble_tables(folder)
+            else:
+                rows = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+                tables = {n: _read_parquet(folder / "tables" / f"{n}.parquet") for n in TABLES}
         except FileNotFoundError as error:
             raise InputError(
-                "a file of the results folder is missing; run counterflow compare again",
+                f"a file of the results folder is missing; run counterflow {command} again",
                 path=error.filename,
             ) from None
         except (ValueError, OSError) as error:
             raise InputError(
-                f"a file of the results folder cannot be read ({error}); run compare again",
+                f"a file of the results folder cannot be read ({error}); run {command} again",
                 path=folder,
             ) from None
         parameters = manifest.get("parameters", {})
@@ -238,7 +404,21 @@ class Results:
             rows=tuple(rows),
             tables=tables,
             version=str(manifest.get("counterflow_version", "")),
+            kind=ENSEMBLE if ensemble else COMPARISON,
+            ensemble=(
+                {k: v for k, v in manifest.items() if k not in _NOT_RECORD} if ensemble else {}
+            ),
         )
+
+
+def _read_ensemble_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """An ensemble folder's tables: ``experiments.parquet`` and ``tables/*.parquet``."""
+    tables = {"experiments": _read_parquet(folder / "experiments.parquet")}
+    for name in ENSEMBLE_TABLES[1:]:
+        path = folder / "tables" / f"{name}.parquet"
+        if name != "sobol" or path.exists():
+            tables[name] = _read_parquet(path)
+    return tables
 
 
 def _spreadsheet(table: pd.DataFrame, columns: tuple[str, ...], first_number: str) -> str:
