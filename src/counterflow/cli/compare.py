@@ -28,8 +28,9 @@ from counterflow.data import load_dataset
 from counterflow.errors import InputError
 from counterflow.legal import NOT_ADVICE, load_law
 from counterflow.model import Results, assess_horizon, prepare
+from counterflow.model.results import ENSEMBLE
 from counterflow.outfolder import claim_out_folder
-from counterflow.report import build_report
+from counterflow.report import build_ensemble_report, build_report
 from counterflow.run import Experiment, estimate_cost, report_files
 from counterflow.run import compare as run_compare
 from counterflow.scenario import (
@@ -305,9 +306,12 @@ def report(
         typer.Option(help="Where to write the page (default: RESULTS_DIR/report.html)."),
     ] = None,
 ) -> None:
-    """Rebuild report.html from saved results, without running the model."""
+    """Rebuild report.html from saved results (compare or explore), without running the model."""
     results = Results.from_folder(results_dir)
-    page = build_report(results, load_dataset(results.scenario.network))
+    if results.kind == ENSEMBLE:
+        page = build_ensemble_report(results)
+    else:
+        page = build_report(results, load_dataset(results.scenario.network))
     target = out if out is not None else results_dir / "report.html"
 
     def write(temporary: Path) -> None:

@@ -19,22 +19,15 @@ from numpy.typing import NDArray
 
 from counterflow.data import Dataset
 from counterflow.legal import NOT_ADVICE
-from counterflow.model.results import Results
+from counterflow.model.results import ENSEMBLE, Results
+from counterflow.report.ensemble import build_ensemble_report
+from counterflow.report.style import STYLE
 from counterflow.scenario import BASELINE_ID
 
 _PALETTE = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 _BOUNDS = (-118.6, -86.5, 14.3, 33.0)  # lon0, lon1, lat0, lat1 of the maps
 
 __all__ = ["build_report"]
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1100px}
-h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem}
-table{border-collapse:collapse;font-size:.85rem}
-td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:right}
-th:first-child,td:first-child{text-align:left} .nc{color:#999} .note{color:#555;font-size:.85rem}
-small{color:#777}
-"""
 
 
 def _number(value: Any) -> str:
@@ -384,7 +377,11 @@ def build_report(results: Results, dataset: Dataset) -> str:
     """Return the report of ``results`` as one HTML document (reads nothing but its inputs).
 
     ``dataset`` gives the map: node coordinates and the map layers of the scenario's network.
+    An ensemble's results get the ensemble page, which needs no map
+    (:func:`counterflow.report.ensemble.build_ensemble_report`).
     """
+    if results.kind == ENSEMBLE:
+        return build_ensemble_report(results)
     scenario = results.scenario
     rows = [dict(row) for row in results.rows]
     missing = sorted({key for row in rows for key in row["not_computed"]})
@@ -395,7 +392,7 @@ def build_report(results: Results, dataset: Dataset) -> str:
     threshold = results.parameters["diplomacy.consent_threshold"]
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>counterflow: {html.escape(scenario.name)}</title>
-<style>{_STYLE}</style></head><body>
+<style>{STYLE}</style></head><body>
 <h1>counterflow — {html.escape(scenario.name)}</h1>
 <p class="note">{len(scenario.strategy)} strategies, {scenario.months} months, {replications}
 replication(s) paired across strategies (common random numbers), network
