@@ -27,6 +27,7 @@ from counterflow.exploration.ensemble import (
     run_ensemble,
 )
 from counterflow.exploration.robustness import parse_rules
+from counterflow.model import Results
 from counterflow.run import Experiment
 from counterflow.scenario import Scenario, builtin_scenario_path, load_scenario
 
@@ -69,12 +70,12 @@ def small_scenario(**changes: object) -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def ensemble(tmp_path_factory: pytest.TempPathFactory) -> tuple[Ensemble, Path]:
+def ensemble(tmp_path_factory: pytest.TempPathFactory) -> tuple[Results, Path]:
     out = tmp_path_factory.mktemp("ensemble") / "out"
     return explore(small_scenario(), out=out, satisfice="delivered_change_pct<=-1", **OPTIONS), out
 
 
-def test_experiments_table_shape_and_columns(ensemble: tuple[Ensemble, Path]) -> None:
+def test_experiments_table_shape_and_columns(ensemble: tuple[Results, Path]) -> None:
     result, out = ensemble
     table = result.experiments
     assert len(table) == 4 * 1 * 3
@@ -98,16 +99,25 @@ def test_experiments_table_shape_and_columns(ensemble: tuple[Ensemble, Path]) ->
     assert np.allclose(quo["delivered_change_pct"], 0.0)
     written = pd.read_parquet(out / "experiments.parquet")
     pd.testing.assert_frame_equal(written, table, check_dtype=False)
-    expected = ["experiments.parquet", "manifest.json", "robustness.csv"]
-    if result.prim:  # the rules of the fixture give PRIM cases where some futures fail them
+    expected = [
+        "experiments.parquet",
+        "manifest.json",
+        "report.html",
+        "robustness.csv",
+        "scenario.json",
+        "tables",
+    ]
+    prim = result.prim
+    if not prim.empty:  # the rules of the fixture give PRIM cases where some futures fail them
         expected = sorted([*expected, "prim"])
-        assert sorted(p.name for p in (out / "prim").iterdir()) == [
-            f"{name}.csv" for name in sorted(result.prim)
-        ]
+        boxes = prim[["strategy", "outcome"]].drop_duplicates()
+        assert sorted(p.name for p in (out / "prim").iterdir()) == sorted(
+            f"{s}__{o}.csv" for s, o in boxes.itertuples(index=False)
+        )
     assert sorted(p.name for p in out.iterdir()) == expected
 
 
-def test_future_values_reach_the_model(ensemble: tuple[Ensemble, Path]) -> None:
+def test_future_values_reach_the_model(ensemble: tuple[Results, Path]) -> None:
     """Futures 0 and 2 differ only in demand elasticity (factorial, first key slowest)."""
     table = ensemble[0].experiments
     surge = table[table["strategy"] == "border-inspection-surge"].set_index("future_id")
@@ -119,7 +129,7 @@ def test_future_values_reach_the_model(ensemble: tuple[Ensemble, Path]) -> None:
     assert low["delivered_change_pct"] != pytest.approx(high["delivered_change_pct"], rel=1e-3)
 
 
-def test_robustness_table(ensemble: tuple[Ensemble, Path]) -> None:
+def test_robustness_table(ensemble: tuple[Results, Path]) -> None:
     result, out = ensemble
     robust = pd.read_csv(out / "robustness.csv")
     assert set(robust["strategy"]) == set(KEEP)
@@ -130,7 +140,8 @@ def test_robustness_table(ensemble: tuple[Ensemble, Path]) -> None:
     assert (quo == 0.0).all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["state"] == "complete"
-    assert manifest["ensemble_hash"] == result.spec.digest
+    spec = plan_ensemble(small_scenario(), **OPTIONS)
+    assert manifest["ensemble_hash"] == result.ensemble["ensemble_hash"] == spec.digest
 
 
 def test_an_error_is_recorded_and_the_ensemble_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,7 +179,7 @@ def test_a_failed_status_quo_fails_its_future_only(monkeypatch: pytest.MonkeyPat
 
 
 def test_resume_after_an_interruption_equals_an_uninterrupted_run(
-    ensemble: tuple[Ensemble, Path], tmp_path: Path
+    ensemble: tuple[Results, Path], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     spec = plan_ensemble(small_scenario(), satisfice="delivered_change_pct<=-1", **OPTIONS)
@@ -230,12 +241,16 @@ def test_cli_end_to_end(
     assert "sobol: 3 futures rounded up to 4" in captured.err
     assert "8 experiments (4 futures × 1 replications × 2 strategies)" in captured.out
     assert "s per experiment" in captured.out
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if p.name != "prim") == [
         "experiments.parquet",
         "manifest.json",
+        "report.html",
         "robustness.csv",
+        "scenario.json",
+        "tables",
     ]
     assert len(pd.read_parquet(out / "experiments.parquet")) == 8
+    assert "report.html" in captured.out
 
 
 def test_cli_resume_refuses_another_scenario(
@@ -303,9 +318,15 @@ def test_bad_input_one_line_exit_2_nothing_written(
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
-def test_python_api_is_exported_lazily() -> None:
+def test_python_api_is_exported_lazily(ensemble: tuple[Results, Path]) -> None:
     assert counterflow.Ensemble is Ensemble
     assert counterflow.explore is explore  # the function; the package is counterflow.exploration
+    result = ensemble[0]
+    assert isinstance(result, Results)
+    assert result.kind == "ensemble"
+    assert result.rows == ()
+    assert result.ensemble["sampler"] == "factorial"
+    assert result.parameters[ELASTICITY] > 0
 
 
 def test_cli_ctrl_c_says_where_the_parts_are_and_how_to_resume(
@@ -334,7 +355,7 @@ def test_cli_ctrl_c_says_where_the_parts_are_and_how_to_resume(
 
 
 def test_prim_finds_where_a_strategy_fails_its_rules(
-    ensemble: tuple[Ensemble, Path], tmp_path: Path
+    ensemble: tuple[Results, Path], tmp_path: Path
 ) -> None:
     """A synthetic experiments table with a known failure region: x_a < 0.4 for strategy A."""
     from counterflow.exploration.ensemble import discover
@@ -354,16 +375,23 @@ def test_prim_finds_where_a_strategy_fails_its_rules(
             "error": None,
         }
     )
-    spec = replace(ensemble[0].spec, rules=parse_rules("delivered_change_pct<=-1"))
+    spec = plan_ensemble(small_scenario(), satisfice="delivered_change_pct<=-1", **OPTIONS)
     found = discover(rows, spec)
-    table = found["A__delivered_change_pct"]
+    assert list(found.columns[:2]) == ["strategy", "outcome"]
+    assert set(zip(found["strategy"], found["outcome"], strict=True)) == {
+        ("A", "delivered_change_pct")
+    }
+    table = found
     box = table[table["part"] == "box"].set_index("uncertainty")
     assert bool(box.loc["unc__a", "restricted"])
     assert not bool(box.loc["unc__b", "restricted"])
     assert abs(float(box.loc["unc__a", "high"]) - 0.4) < 0.03
     assert float(box["density"].iloc[0]) >= 0.98
     assert (table["part"] == "trajectory").sum() >= 2
-    written = replace(ensemble[0], prim=found).to_folder(tmp_path / "out")
-    assert (written / "prim" / "A__delivered_change_pct.csv").is_file()
+    results = ensemble[0]
+    written = replace(results, tables={**results.tables, "prim": found}).to_folder(tmp_path / "o")
+    csv = pd.read_csv(written / "prim" / "A__delivered_change_pct.csv")
+    assert list(csv.columns[:2]) == ["part", "step"]
+    assert len(csv) == len(found)
     # Without rules there is no case of interest, so no box.
-    assert discover(rows, replace(spec, rules=())) == {}
+    assert discover(rows, replace(spec, rules=parse_rules("delivered_kg>=0")[:0])).empty

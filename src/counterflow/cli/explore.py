@@ -95,7 +95,7 @@ def explore(
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
     months: Annotated[int | None, typer.Option(help="Months to simulate (1..600).")] = None,
 ) -> None:
-    """Run every strategy in sampled futures; write experiments.parquet and robustness.csv."""
+    """Run every strategy in sampled futures; write experiments.parquet, report.html, ..."""
     _check_executor(executor, workers)
     folder = _folder(out, resume)
     where = scenario_file if scenario_file is not None else builtin_scenario_path()
@@ -181,8 +181,11 @@ def _print_statistics(ensemble: Ensemble, folder: Path) -> None:
         f"{per:.3f} s per experiment; {failed} failed",
         markup=False,
     )
-    files = sorted(name for name in ensemble.files() if not name.startswith("prim/"))
-    if ensemble.prim:
-        files.append(f"prim/ ({len(ensemble.prim)} boxes)")
+    written = ensemble.files()
+    files = sorted(name for name in written if not name.startswith(("prim/", "tables/")))
+    boxes = sum(name.startswith("prim/") for name in written)
+    if boxes:
+        files.append(f"prim/ ({boxes} boxes)")
+    files.append("tables/")
     names = ", ".join(files)
     screen.print(f"wrote {clean(folder)}/ ({names}, manifest.json)", markup=False)

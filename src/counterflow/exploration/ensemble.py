@@ -65,15 +65,19 @@ from counterflow.exploration.samplers import Futures, sample_futures
 from counterflow.exploration.sensitivity import sobol_indices
 from counterflow.model import Context, WorldCache, prepare, simulate
 from counterflow.model.outcomes import OUTCOMES, RunSummary, summarize
-from counterflow.outfolder import claim_out_folder, to_csv_text
+from counterflow.model.results import ENSEMBLE, ENSEMBLE_NAMES, Results, Writer
+from counterflow.outfolder import claim_out_folder
+from counterflow.report import build_ensemble_report
 from counterflow.run.evaluators import Evaluator, Experiment, SerialEvaluator
 from counterflow.scenario import BASELINE_ID, Scenario, ScenarioError
+from counterflow.scenario.parameters import resolve_parameters
 
 __all__ = [
     "CONTEXTS_PER_WORKER",
     "DEFAULT_GROUPS_PER_PART",
     "ENSEMBLE_FILES",
     "OUTCOME_COLUMNS",
+    "PRIM_KEYS",
     "Ensemble",
     "EnsembleSpec",
     "Failed",
@@ -81,14 +85,17 @@ __all__ = [
     "Plan",
     "RunStatistics",
     "explore",
+    "folder_files",
     "plan_ensemble",
     "run_ensemble",
+    "write_folder",
 ]
 
 CONTEXTS_PER_WORKER = 4  # prepared futures kept per worker (each holds one solved status quo)
 DEFAULT_GROUPS_PER_PART = 4  # (future, replication) groups per part file (assumption)
 OUTCOME_COLUMNS = tuple(o.name for o in OUTCOMES)
-ENSEMBLE_FILES = ("experiments.parquet", "robustness.csv", "sobol.csv", "prim")
+ENSEMBLE_FILES = ENSEMBLE_NAMES
+PRIM_KEYS = ("strategy", "outcome")  # the first columns of the PRIM table
 _ERROR_CHARS = 500
 
 Progress = Callable[[int, int, Experiment], None]
@@ -298,9 +305,12 @@ class Ensemble:
             outcomes with a sense, the satisficing share when rules were given.
         sobol: Sobol' indices per strategy and ranked outcome (``saltelli`` only).
         statistics: How it ran.
-        prim: Per ``<strategy>__<outcome>``, the PRIM trade-off and chosen box of the futures
-            where the strategy fails the satisficing rules on that outcome
-            (:func:`discover`; empty without rules).
+        prim: Per strategy and outcome (columns ``strategy, outcome``), the PRIM trade-off and
+            chosen box of the futures where the strategy fails the satisficing rules on that
+            outcome (:func:`discover`; no rows without rules).
+
+    The public result is :meth:`to_results` (what :func:`explore` returns); this object adds
+    how the run went (``statistics``) for the command line.
     """
 
     spec: EnsembleSpec
@@ -308,7 +318,7 @@ class Ensemble:
     robustness: pd.DataFrame
     sobol: pd.DataFrame | None
     statistics: RunStatistics
-    prim: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    prim: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PRIM_KEYS)))
 
     @property
     def scenario(self) -> Scenario:
@@ -320,46 +330,56 @@ class Ensemble:
         """The sampled futures."""
         return self.spec.futures
 
-    def files(self) -> dict[str, Callable[[Path], None]]:
-        """The files of an ensemble folder, each with the function that writes it."""
-        schema = self.spec.schema
-        experiments = self.experiments
-
-        def write_experiments(path: Path) -> None:
-            schema.typed(experiments).to_parquet(path, index=False, compression="zstd")
-
-        files: dict[str, Callable[[Path], None]] = {
-            "experiments.parquet": write_experiments,
-            "robustness.csv": _text(to_csv_text(self.robustness)),
+    def to_results(self) -> Results:
+        """The ensemble as :class:`~counterflow.model.Results` (``kind = "ensemble"``)."""
+        tables = {
+            "experiments": self.spec.schema.typed(self.experiments),
+            "robustness": self.robustness,
+            "prim": self.prim,
         }
         if self.sobol is not None:
-            files["sobol.csv"] = _text(to_csv_text(self.sobol))
-        for name, table in self.prim.items():
-            files[f"prim/{name}.csv"] = _text(to_csv_text(table))
-        return files
+            tables["sobol"] = self.sobol
+        record = {
+            k: v for k, v in self.spec.record().items() if k not in ("kind", "counterflow_version")
+        }
+        return Results(
+            scenario=self.scenario,
+            parameters=resolve_parameters(dict(self.scenario.parameters)),
+            rows=(),
+            tables=tables,
+            version=__version__,
+            kind=ENSEMBLE,
+            ensemble=record,
+        )
+
+    def files(self) -> dict[str, Writer]:
+        """The files of an ensemble folder (:meth:`Results.files` and ``report.html``)."""
+        return folder_files(self.to_results())
 
     def manifest(self) -> dict[str, Any]:
         """What ``manifest.json`` records besides the file list."""
-        stats = self.statistics
-        return {
-            **self.spec.record(),
-            "state": "complete",
-            "experiments": stats.experiments,
-            "failed": int(self.experiments["error"].notna().sum()),
-        }
+        return self.to_results().manifest()
 
     def to_folder(self, path: str | Path, *, force: bool = False) -> Path:
         """Write the files into ``path`` atomically (:mod:`counterflow.outfolder`)."""
-        with claim_out_folder(path, force=force, names=ENSEMBLE_FILES) as folder:
-            folder.write(self.files(), manifest=self.manifest())
-        return Path(path)
+        return write_folder(self.to_results(), path, force=force)
 
 
-def _text(text: str) -> Callable[[Path], None]:
-    def write(path: Path) -> None:
-        path.write_text(text, encoding="utf-8")
+def folder_files(results: Results) -> dict[str, Writer]:
+    """An ensemble folder's files: those of ``results`` and its ``report.html``."""
+    page = build_ensemble_report(results)
 
-    return write
+    def write_report(path: Path) -> None:
+        path.write_text(page, encoding="utf-8")
+
+    return {**results.files(), "report.html": write_report}
+
+
+def write_folder(results: Results, path: str | Path, *, force: bool = False) -> Path:
+    """Write an ensemble's folder atomically, ``report.html`` included."""
+    with claim_out_folder(path, force=force, names=ENSEMBLE_FILES) as folder:
+        folder.write(folder_files(results), manifest=results.manifest())
+    return Path(path)
 
 
 def plan_ensemble(
@@ -428,7 +448,8 @@ def run_ensemble(
     with claim_out_folder(out, names=ENSEMBLE_FILES) as claimed:
         where = _Where(shown.absolute(), shown, resume=resume)
         ensemble = _run_in(spec, where, evaluator, progress, groups_per_part)
-        claimed.write(ensemble.files(), manifest=ensemble.manifest())
+        results = ensemble.to_results()
+        claimed.write(folder_files(results), manifest=results.manifest())
         remove_parts(shown.absolute())
     return ensemble
 
@@ -573,7 +594,7 @@ def analyse(
     return table, sobol
 
 
-def discover(experiments: pd.DataFrame, spec: EnsembleSpec) -> dict[str, pd.DataFrame]:
+def discover(experiments: pd.DataFrame, spec: EnsembleSpec) -> pd.DataFrame:
     """Scenario discovery: per strategy and outcome of a satisficing rule, where the rule fails.
 
     The cases are the futures (outcomes averaged over replications; failed experiments left
@@ -581,15 +602,19 @@ def discover(experiments: pd.DataFrame, spec: EnsembleSpec) -> dict[str, pd.Data
     outcome there"; PRIM (:func:`counterflow.exploration.prim.find_box`, its defaults) gives
     the trade-off and the chosen box. Without rules there is no case of interest to explain,
     so nothing is written; a strategy that fails everywhere or nowhere has no box either.
+
+    Returns:
+        One long table: ``strategy, outcome``, then the rows of :func:`prim_table` of each
+        box (no rows when there is none).
     """
     if not spec.rules:
-        return {}
+        return pd.DataFrame(columns=list(PRIM_KEYS))
     ok = experiments[experiments["error"].isna()]
     uncertainties = [c for c in experiments.columns if c.startswith("unc__")]
     by_outcome: dict[str, list[Rule]] = {}
     for rule in spec.rules:
         by_outcome.setdefault(rule.outcome, []).append(rule)
-    found = {}
+    found = []
     for strategy in pd.unique(experiments["strategy"]):
         mine = ok[ok["strategy"] == strategy]
         per_future = mine.groupby("future_id")[[*by_outcome, *uncertainties]].mean()
@@ -604,8 +629,13 @@ def discover(experiments: pd.DataFrame, spec: EnsembleSpec) -> dict[str, pd.Data
                 box = find_box(cases[uncertainties].reset_index(drop=True), fails)
             except InputError:
                 continue  # too few futures to peel, or no uncertainty that varies
-            found[f"{strategy}__{outcome}"] = prim_table(box)
-    return found
+            table = prim_table(box)
+            table.insert(0, "outcome", outcome)
+            table.insert(0, "strategy", strategy)
+            found.append(table)
+    if not found:
+        return pd.DataFrame(columns=list(PRIM_KEYS))
+    return pd.concat(found, ignore_index=True)
 
 
 def prim_table(box: PrimBox) -> pd.DataFrame:
@@ -663,7 +693,7 @@ def explore(
     satisfice: str | None = None,
     progress: Progress | None = None,
     groups_per_part: int = DEFAULT_GROUPS_PER_PART,
-) -> Ensemble:
+) -> Results:
     """Run every strategy of ``scenario`` in ``futures`` futures sampled over its uncertainties.
 
     Args:
@@ -682,7 +712,10 @@ def explore(
         groups_per_part: (future, replication) groups per part file.
 
     Returns:
-        The :class:`Ensemble`: experiments table, futures, robustness (and Sobol') tables.
+        :class:`~counterflow.model.Results` of kind ``"ensemble"``: the experiments,
+        robustness, PRIM (and Sobol') tables, the scenario, the parameters, the sampling
+        record (:attr:`Results.ensemble`); ``to_folder`` writes them again (without
+        ``report.html``: :func:`write_folder` adds it).
 
     Raises:
         InputError: Bad input (:func:`plan_ensemble`, :func:`run_ensemble`); nothing written.
@@ -702,4 +735,4 @@ def explore(
         evaluator=evaluator,
         progress=progress,
         groups_per_part=groups_per_part,
-    )
+    ).to_results()
