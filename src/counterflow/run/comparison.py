@@ -39,8 +39,11 @@ class StrategyModel:
     """The model as a function of an experiment: one strategy's run in one replication.
 
     It keeps one world cache per strategy, so a replication starts from the worlds the
-    previous replications of the same strategy solved (the cache is worker-local state: it
-    changes speed, not results beyond the solver's tolerance).
+    previous replications of the same strategy solved. The cache is worker-local state that
+    changes speed only: each world is warm-started from its key-defined predecessor
+    (:mod:`counterflow.model.worlds`), never from whatever ran before, so serial, process-pool
+    and Dask runs give the same numbers. It pickles (a parallel evaluator sends it to its
+    workers once, with the prepared context).
     """
 
     context: Context
@@ -81,7 +84,9 @@ def compare(
             ``Scenario.with_overrides``). Its ``[uncertainties]`` are not sampled here: that
             is exploration's job.
         progress: Called as ``progress(done, total, experiment)`` after each run.
-        evaluator: Makes the evaluator from the model (default: serial, in this process).
+        evaluator: Makes the evaluator from the model (default: serial, in this process);
+            e.g. ``make_evaluator("processes", workers=2)``, ``ProcessPoolEvaluator`` or
+            ``functools.partial(DaskEvaluator, scheduler="tcp://host:8786")``.
 
     Returns:
         The results: outcome rows per strategy, the long tables and the scenario.
