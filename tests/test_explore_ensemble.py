@@ -279,8 +279,8 @@ def test_cli_resume_refuses_another_scenario(
     [
         (["--sampler", "grid"], "unknown sampler 'grid'"),
         (["--executor", "mpi"], "unknown executor 'mpi'"),
-        (["--executor", "processes"], "processes executor is not built yet"),
-        (["--executor", "dask"], "dask executor is not built yet"),
+        (["--executor", "processes", "--workers", "0"], "needs at least 1 worker, got 0"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "use it with --executor dask"),
         (["--futures", "0"], "at least 1, not 0"),
         (["--satisfice", "delivered_pct<=-5"], "unknown outcome 'delivered_pct'"),
         (["--satisfice", "delivered_kg<="], "has no value"),
@@ -395,3 +395,25 @@ def test_prim_finds_where_a_strategy_fails_its_rules(
     assert len(csv) == len(found)
     # Without rules there is no case of interest, so no box.
     assert discover(rows, replace(spec, rules=parse_rules("delivered_kg>=0")[:0])).empty
+
+
+@pytest.mark.parametrize("executor", ["processes", "dask"])
+def test_parallel_executors_give_the_serial_experiments(
+    executor: str, ensemble: tuple[Results, Path]
+) -> None:
+    """The same seed gives identical experiments on every evaluator (chunks by future)."""
+    if executor == "dask":
+        pytest.importorskip("distributed")
+    serial, _ = ensemble
+    parallel = explore(
+        small_scenario(),
+        satisfice="delivered_change_pct<=-1",
+        executor=executor,
+        workers=2,
+        **OPTIONS,
+    )
+    columns = [c for c in serial.experiments.columns if c != "experiment_id"]
+    pd.testing.assert_frame_equal(
+        parallel.experiments[columns].reset_index(drop=True),
+        serial.experiments[columns].reset_index(drop=True),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,23 +31,10 @@ from counterflow.errors import InputError
 from counterflow.exploration.ensemble import Ensemble, EnsembleSpec, plan_ensemble, run_ensemble
 from counterflow.exploration.samplers import SAMPLERS
 from counterflow.run import Experiment
+from counterflow.run.evaluators import EXECUTORS, EvaluatorFactory, make_evaluator
 from counterflow.scenario import Scenario, ScenarioError, builtin_scenario_path, load_scenario
 
-EXECUTORS = ("serial", "processes", "dask")
-NOT_BUILT = ("processes", "dask")
 DEFAULT_OUT = Path("counterflow-explore")
-
-
-def _check_executor(executor: str, workers: int) -> None:
-    """Only the serial evaluator is wired here so far (docs/explore.md)."""
-    if executor not in EXECUTORS:
-        msg = f"unknown executor {executor!r}; use one of {', '.join(EXECUTORS)}"
-        raise InputError(msg, key="--executor")
-    if executor in NOT_BUILT:
-        msg = f"the {executor} executor is not built yet; use --executor serial"
-        raise InputError(msg, key="--executor")
-    if workers < 1:
-        raise InputError(f"must be at least 1, not {workers}", key="--workers")
 
 
 def _folder(out: Path | None, resume: Path | None) -> Path:
@@ -80,10 +68,14 @@ def explore(
     replications: Annotated[
         int | None, typer.Option(help="Replications per future (default: the scenario's).")
     ] = None,
-    executor: Annotated[
-        str, typer.Option(help="serial (processes and dask: not built yet).")
-    ] = "serial",
-    workers: Annotated[int, typer.Option(help="Workers (processes and dask only).")] = 1,
+    executor: Annotated[str, typer.Option(help=f"One of {', '.join(EXECUTORS)}.")] = "serial",
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (processes, dask; default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a Dask scheduler to join (dask only; default: a local one)."),
+    ] = None,
     resume: Annotated[
         Path | None, typer.Option(help="Continue the interrupted ensemble in this folder.")
     ] = None,
@@ -96,7 +88,7 @@ def explore(
     months: Annotated[int | None, typer.Option(help="Months to simulate (1..600).")] = None,
 ) -> None:
     """Run every strategy in sampled futures; write experiments.parquet, report.html, ..."""
-    _check_executor(executor, workers)
+    evaluator = make_evaluator(executor, workers=workers, scheduler=scheduler)
     folder = _folder(out, resume)
     where = scenario_file if scenario_file is not None else builtin_scenario_path()
     scenario = _with_months(load_scenario(where), months)
@@ -111,23 +103,27 @@ def explore(
     err = stderr_console()
     if spec.futures.note:
         err.print(f"note: {clean(spec.futures.note)}", markup=False, soft_wrap=True)
-    if executor == "serial" and workers > 1:
+    if executor == "serial" and workers is not None and workers > 1:
         err.print("note: --workers applies to processes and dask; serial runs one", markup=False)
     warn_ignored_levers(spec.scenario)
     try:
-        ensemble = _run(spec, folder, resume=resume is not None, err=err)
+        ensemble = _run(spec, folder, resume=resume is not None, err=err, evaluator=evaluator)
     except KeyboardInterrupt:
         raise Interrupted(
             f"finished parts are kept in {folder}/parts; continue with --resume {folder} and "
             "the same options"
         ) from None
-    _print_statistics(ensemble, folder)
+    _print_statistics(ensemble, folder, evaluator)
 
 
-def _run(spec: EnsembleSpec, folder: Path, *, resume: bool, err: Console) -> Ensemble:
+def _run(
+    spec: EnsembleSpec, folder: Path, *, resume: bool, err: Console, evaluator: EvaluatorFactory
+) -> Ensemble:
     """:func:`run_ensemble` with progress on stderr: a bar on a terminal, else lines."""
     if not err.is_terminal:
-        return run_ensemble(spec, out=folder, resume=resume, progress=_ProgressLines())
+        return run_ensemble(
+            spec, out=folder, resume=resume, progress=_ProgressLines(), evaluator=evaluator
+        )
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -144,7 +140,7 @@ def _run(spec: EnsembleSpec, folder: Path, *, resume: bool, err: Console) -> Ens
 
     with progress:
         task = progress.add_task("explore", total=None)
-        return run_ensemble(spec, out=folder, resume=resume, progress=advance)
+        return run_ensemble(spec, out=folder, resume=resume, progress=advance, evaluator=evaluator)
 
 
 class _ProgressLines:
@@ -168,7 +164,7 @@ class _ProgressLines:
         print(line, file=sys.stderr, flush=True)
 
 
-def _print_statistics(ensemble: Ensemble, folder: Path) -> None:
+def _print_statistics(ensemble: Ensemble, folder: Path, evaluator: EvaluatorFactory) -> None:
     stats = ensemble.statistics
     failed = int(ensemble.experiments["error"].notna().sum())
     per = stats.seconds_per_experiment
@@ -177,7 +173,7 @@ def _print_statistics(ensemble: Ensemble, folder: Path) -> None:
     screen.print(
         f"{stats.experiments} experiments ({ensemble.futures.n} futures × "
         f"{ensemble.scenario.replications} replications × {len(ensemble.scenario.strategy)} "
-        f"strategies){resumed}; ran {stats.run} on 1 worker (serial) in {stats.elapsed_s:.1f} s, "
+        f"strategies){resumed}; ran {stats.run} on {_where(evaluator)} in {stats.elapsed_s:.1f} s, "
         f"{per:.3f} s per experiment; {failed} failed",
         markup=False,
     )
@@ -189,3 +185,13 @@ def _print_statistics(ensemble: Ensemble, folder: Path) -> None:
     files.append("tables/")
     names = ", ".join(files)
     screen.print(f"wrote {clean(folder)}/ ({names}, manifest.json)", markup=False)
+
+
+def _where(evaluator: EvaluatorFactory) -> str:
+    """``1 worker (serial)``, ``2 workers (processes)``, ``a Dask cluster at ADDRESS``."""
+    if evaluator.kind == "serial":
+        return "1 worker (serial)"
+    if evaluator.scheduler is not None:
+        return f"the Dask cluster at {clean(evaluator.scheduler)}"
+    count = evaluator.workers if evaluator.workers is not None else os.cpu_count() or 1
+    return f"{count} workers ({evaluator.kind})"

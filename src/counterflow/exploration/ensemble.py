@@ -68,7 +68,7 @@ from counterflow.model.outcomes import OUTCOMES, RunSummary, summarize
 from counterflow.model.results import ENSEMBLE, ENSEMBLE_NAMES, Results, Writer
 from counterflow.outfolder import claim_out_folder
 from counterflow.report import build_ensemble_report
-from counterflow.run.evaluators import Evaluator, Experiment, SerialEvaluator
+from counterflow.run.evaluators import Evaluator, Experiment, SerialEvaluator, make_evaluator
 from counterflow.scenario import BASELINE_ID, Scenario, ScenarioError
 from counterflow.scenario.parameters import resolve_parameters
 
@@ -143,6 +143,15 @@ class FutureModel:
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without the cache (worker-local state)."""
         return {**self.__dict__, "_cache": OrderedDict()}
+
+    def chunk_key(self, experiment: Experiment) -> int:
+        """Parallel evaluators chunk by future: a worker prepares each future once."""
+        return experiment.future
+
+    @property
+    def chunk_size(self) -> int:
+        """A future's experiments: every strategy in every replication."""
+        return len(self.scenario.strategy) * self.scenario.replications
 
     def scenario_of(self, future: int) -> Scenario:
         """The scenario of one future: ``[parameters]`` plus the future's values."""
@@ -687,6 +696,9 @@ def explore(
     sampler: str = "lhs",
     seed: int | None = None,
     replications: int | None = None,
+    executor: str = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
     evaluator: EvaluatorFactory | None = None,
     out: str | Path | None = None,
     resume: bool = False,
@@ -704,7 +716,12 @@ def explore(
             (:func:`counterflow.exploration.samplers.sample_futures`).
         seed: The seed of the futures and of the runs (default: the scenario's).
         replications: Replications per future (default: the scenario's).
-        evaluator: Makes the evaluator from the model (default: serial).
+        executor: ``serial`` (this process), ``processes`` (a process pool) or ``dask`` (a
+            Dask cluster; the ``dask`` extra) — :func:`counterflow.run.make_evaluator`.
+        workers: Worker processes of ``processes`` or a local Dask cluster (default: one
+            per core).
+        scheduler: A Dask scheduler's address to join instead of starting a local cluster.
+        evaluator: Makes the evaluator from the model, instead of ``executor``.
         out: The folder to write (default: none; parts go to a temporary folder).
         resume: Continue the interrupted ensemble in ``out``.
         satisfice: Satisficing rules, ``"delivered_change_pct<=-5,excess_homicides<=0"``.
@@ -720,6 +737,8 @@ def explore(
     Raises:
         InputError: Bad input (:func:`plan_ensemble`, :func:`run_ensemble`); nothing written.
     """
+    if evaluator is None:
+        evaluator = make_evaluator(executor, workers=workers, scheduler=scheduler)
     spec = plan_ensemble(
         scenario,
         futures=futures,

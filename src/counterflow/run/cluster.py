@@ -23,10 +23,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from counterflow.run.evaluators import (
-    Chunks,
     Evaluator,
     Experiment,
     Outcome,
+    chunks_for,
     evaluate_in_chunks,
     require_dask,
 )
@@ -130,7 +130,7 @@ class DaskEvaluator(Evaluator[Outcome]):
         threads = sum(client.nthreads().values())  # type: ignore[no-untyped-call]
         keys = (f"counterflow-chunk-{uuid.uuid4().hex}-{n}" for n in range(1 << 62))
         evaluate_in_chunks(
-            Chunks(experiments, self.chunk_size),
+            chunks_for(experiments, self.model, self.chunk_size),
             lambda chunk: client.submit(
                 dask_worker.run_chunk_on_worker, self._name, chunk, key=next(keys)
             ),

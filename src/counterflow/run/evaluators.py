@@ -27,7 +27,7 @@ import importlib.util
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
@@ -125,28 +125,35 @@ class Chunks:
     :data:`READ_AHEAD` ahead, so a long stream of experiments is never held whole.
     """
 
-    def __init__(self, experiments: Iterable[Experiment], size: int | None = None) -> None:
+    def __init__(
+        self,
+        experiments: Iterable[Experiment],
+        size: int | None = None,
+        *,
+        key: Callable[[Experiment], Hashable] | None = None,
+    ) -> None:
         if size is not None and size < 1:
             raise ValueError(f"a chunk holds at least 1 experiment, not {size}")
         self._source: Iterator[Experiment] = iter(experiments)
         self._size = size
-        self._waiting: dict[str, deque[Experiment]] = {}
-        self._seconds: dict[str, float] = {}
+        self._key = key if key is not None else _by_strategy
+        self._waiting: dict[Hashable, deque[Experiment]] = {}
+        self._seconds: dict[Hashable, float] = {}
         self._buffered = 0
         self._exhausted = False
 
-    def size(self, strategy: str) -> int:
-        """How many of a strategy's experiments the next chunk holds at most."""
+    def size(self, group: Hashable) -> int:
+        """How many of a group's experiments (a strategy's, by default) the next chunk holds."""
         if self._size is not None:
             return self._size
-        seconds = self._seconds.get(strategy)
+        seconds = self._seconds.get(group)
         if seconds is None:
             return 1
         return max(1, min(MAX_CHUNK, int(TARGET_CHUNK_SECONDS / max(seconds, 1e-9))))
 
     def timed(self, chunk: Sequence[Experiment], seconds: float) -> None:
         """Record how long a chunk took on its worker (it sizes the strategy's next chunks)."""
-        self._seconds[chunk[0].strategy] = seconds / len(chunk)
+        self._seconds[self._key(chunk[0])] = seconds / len(chunk)
 
     def next(self) -> Chunk | None:
         """The next chunk (experiments of one strategy, in the order given), or ``None``."""
@@ -156,11 +163,12 @@ class Chunks:
             if experiment is None:
                 self._exhausted = True
                 break
-            queue = self._waiting.setdefault(experiment.strategy, deque())
+            group = self._key(experiment)
+            queue = self._waiting.setdefault(group, deque())
             queue.append(experiment)
             self._buffered += 1
-            if len(queue) >= self.size(experiment.strategy):
-                ready = experiment.strategy
+            if len(queue) >= self.size(group):
+                ready = group
         if ready is None:  # the stream has ended (or the read-ahead is full): flush in order
             ready = next(iter(self._waiting), None)
             if ready is None:
@@ -171,6 +179,23 @@ class Chunks:
             del self._waiting[ready]
         self._buffered -= len(chunk)
         return chunk
+
+
+def _by_strategy(experiment: Experiment) -> Hashable:
+    return experiment.strategy
+
+
+def chunks_for(experiments: Iterable[Experiment], model: object, size: int | None = None) -> Chunks:
+    """The chunks of ``experiments`` for ``model``, in the model's own grouping if it has one.
+
+    A model that prepares something per group of experiments (exploration prepares one context
+    per future) says so with a ``chunk_key`` attribute (experiment -> group) and, optionally, a
+    ``chunk_size``, so that a chunk holds one group and a worker prepares it once. Without
+    them, chunks hold one strategy's experiments. An evaluator's explicit ``size`` wins.
+    """
+    key = getattr(model, "chunk_key", None)
+    own = getattr(model, "chunk_size", None)
+    return Chunks(experiments, size if size is not None else own, key=key)
 
 
 def run_chunk(model: Callable[[Experiment], Outcome], chunk: Chunk) -> tuple[list[Outcome], float]:

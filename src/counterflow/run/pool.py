@@ -26,10 +26,10 @@ from typing import Any, Self
 
 from counterflow.run.evaluators import (
     Chunk,
-    Chunks,
     Evaluator,
     Experiment,
     Outcome,
+    chunks_for,
     evaluate_in_chunks,
     run_chunk,
 )
@@ -115,7 +115,7 @@ class ProcessPoolEvaluator(Evaluator[Outcome]):
         if pool is None:
             raise RuntimeError("use the evaluator in a with block: with ProcessPoolEvaluator(...)")
         evaluate_in_chunks(
-            Chunks(experiments, self.chunk_size),
+            chunks_for(experiments, self.model, self.chunk_size),
             lambda chunk: pool.submit(_run_chunk, chunk),
             _first_done,
             callback,
