@@ -417,3 +417,42 @@ def test_parallel_executors_give_the_serial_experiments(
         parallel.experiments[columns].reset_index(drop=True),
         serial.experiments[columns].reset_index(drop=True),
     )
+
+
+@pytest.mark.slow
+def test_sigint_to_the_command_then_resume_equals_an_uninterrupted_run(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    """Issue 33, item 7: a real SIGINT after the first part file, then --resume."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def command(*extra: str) -> list[str]:
+        return [sys.executable, "-m", "counterflow.cli", "explore", str(scenario_file),
+                "--futures", "16", "--sampler", "lhs", *extra]  # fmt: skip
+
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    done = subprocess.run(command("--out", str(whole)), capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    running = subprocess.Popen(command("--out", str(cut)), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list((cut / "parts").glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running.poll() is None, "the run ended before its first part could be interrupted"
+    running.send_signal(signal.SIGINT)
+    _, err = running.communicate(timeout=60)
+    assert running.returncode == 130, err
+    assert "continue with --resume" in err
+    assert "Traceback" not in err
+    kept = len(list((cut / "parts").glob("part-*.parquet")))
+    assert 1 <= kept < 4
+    resumed = subprocess.run(
+        command("--resume", str(cut)), capture_output=True, text=True, check=False
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert "found done (--resume)" in resumed.stdout
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(cut / "experiments.parquet"), pd.read_parquet(whole / "experiments.parquet")
+    )
