@@ -188,3 +188,27 @@ def test_the_audit_fails_on_a_vulnerability_and_skips_without_a_database() -> No
     code, lines = audit.verdict([clean, bad])
     assert code == 1
     assert "c 2.0: PYSEC-0000-1" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--futures", "0"], "--futures 0: give at least 1"),
+        (["--executors", "serial,threads"], "--executors: unknown 'threads'"),
+        (["--strategies", "no-such-strategy"], "--strategies: unknown no-such-strategy"),
+    ],
+)
+def test_ensemble_bad_command_lines_exit_2_with_one_line(
+    arguments: list[str], message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "ensemble.py"), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert message in done.stderr.strip().splitlines()[-1]
+    assert done.stdout == ""
