@@ -312,7 +312,7 @@ def test_a_latin1_law_file_names_the_byte_and_the_encoding(
     path.write_bytes(raw)
     err = legal_error(folder, capsys)
     line = raw.count(b"\n", 0, offset) + 1
-    assert f"mexico.toml:{line}: not UTF-8: byte 0x{raw[offset]:02x} at offset {offset}" in err
+    assert f"mexico.toml:{line}: not UTF-8 text: byte 0x{raw[offset]:02X} at offset {offset}" in err
     assert "Windows-1252" in err
 
 
@@ -323,7 +323,7 @@ def test_a_utf16_law_file_is_named_as_such(
     path = folder / "us.toml"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
     err = legal_error(folder, capsys)
-    assert "us.toml: the file is UTF-16 (byte-order mark" in err
+    assert "us.toml: the file is UTF-16 text (byte-order mark" in err
     assert "save it as UTF-8" in err
 
 
@@ -334,7 +334,7 @@ def test_a_utf16_file_without_a_byte_order_mark(
     path = folder / "us.toml"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16-le"))
     err = legal_error(folder, capsys)
-    assert "us.toml:1: not UTF-8: a NUL byte at offset 1" in err
+    assert "us.toml:1: not UTF-8 text: a NUL byte at offset 1" in err
 
 
 def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:

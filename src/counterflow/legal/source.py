@@ -7,7 +7,6 @@ line. :class:`LawSource` keeps the text so that later checks can name the line o
 
 from __future__ import annotations
 
-import codecs
 import re
 import tomllib
 from dataclasses import dataclass
@@ -15,16 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from counterflow.errors import LegalDataError
+from counterflow.textfile import decode_utf8
 
 __all__ = ["LawSource", "read_law_source"]
 
-# Byte-order marks of encodings other than UTF-8 (the UTF-32 ones first: they start like UTF-16).
-_OTHER_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
 _TABLE = re.compile(r"^\s*\[")
 _LINE_OF_TOML_ERROR = re.compile(r"\(at line (\d+), column \d+\)")
 
@@ -63,49 +56,13 @@ class LawSource:
         return 0
 
 
-def _guess(raw: bytes) -> str:
-    """A hint at the encoding of bytes that are not UTF-8 (a guess, said as one)."""
-    try:
-        raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return "the encoding is not one counterflow recognizes"
-    return "the text decodes as Windows-1252 (Latin-1), which is probably its encoding"
-
-
-def _decoded(path: Path, raw: bytes) -> str:
-    """The text of ``raw`` as UTF-8, a byte-order mark allowed; one line if it is not UTF-8."""
-    for bom, name in _OTHER_BOMS:
-        if raw.startswith(bom):
-            raise LegalDataError(
-                f"the file is {name} (byte-order mark {bom.hex(' ')}); save it as UTF-8",
-                path=path,
-            )
-    if b"\x00" in raw:
-        at = raw.index(b"\x00")
-        raise LegalDataError(
-            f"not UTF-8: a NUL byte at offset {at} (the file looks like UTF-16 without a "
-            "byte-order mark); save it as UTF-8",
-            path=path,
-            line=raw.count(b"\n", 0, at) + 1,
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise LegalDataError(
-            f"not UTF-8: byte 0x{raw[error.start]:02x} at offset {error.start} "
-            f"({_guess(raw)}); save it as UTF-8",
-            path=path,
-            line=raw.count(b"\n", 0, error.start) + 1,
-        ) from None
-
-
 def read_law_source(path: Path) -> LawSource:
     """Read and parse one law file (a UTF-8 byte-order mark is fine)."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise LegalDataError(f"cannot read the file ({error.strerror})", path=path) from None
-    text = _decoded(path, raw)
+    text = decode_utf8(path, raw, error=LegalDataError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import os
 import tomllib
 from importlib import resources
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 from counterflow.errors import InputError
 from counterflow.scenario.model import Scenario
 from counterflow.scenario.problems import Problem, ScenarioError, problems_of
+from counterflow.textfile import decode_utf8
 
 __all__ = [
     "BUILTIN_SCENARIO",
@@ -85,35 +85,6 @@ def parse_scenario(data: dict[str, Any], *, path: str | Path | None = None) -> S
         raise ScenarioError(problems, path=path) from None
 
 
-# Byte-order marks of the encodings an editor may save a file in instead of UTF-8.
-_BYTE_ORDER_MARKS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
-
-
-def _decode(file: Path, raw: bytes) -> str:
-    """The text of a UTF-8 file (a byte-order mark is fine); else say what it is and where."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        found = next((name for mark, name in _BYTE_ORDER_MARKS if raw.startswith(mark)), None)
-        if found is not None:
-            raise InputError(
-                f"the file is {found} text (its byte-order mark says so); save it as UTF-8",
-                path=file,
-            ) from None
-        byte = raw[error.start : error.start + 1].hex().upper()
-        raise InputError(
-            f"not UTF-8 text: byte 0x{byte} at offset {error.start}, perhaps Latin-1 or "
-            "Windows-1252; save the file as UTF-8",
-            path=file,
-            line=raw.count(b"\n", 0, error.start) + 1,
-        ) from None
-
-
 def read_scenario_data(path: str | Path) -> dict[str, Any]:
     """Read a scenario file as TOML (a UTF-8 byte-order mark is fine), before validation."""
     file = Path(path)
@@ -125,7 +96,7 @@ def read_scenario_data(path: str | Path) -> dict[str, Any]:
         ) from None
     except OSError as error:
         raise InputError(f"cannot read the scenario file ({error.strerror})", path=file) from None
-    text = _decode(file, raw)
+    text = decode_utf8(file, raw)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
