@@ -254,3 +254,36 @@ def test_a_worker_killed_after_the_first_chunk_loses_nothing(
     assert lost[0] > 0  # the killed worker held chunks: Dask ran them again elsewhere
     assert calls == Counter(experiments_of(scenario))  # every experiment, exactly once
     assert results.equals(serial)
+
+
+def test_compare_on_the_command_line_with_a_process_pool(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``counterflow compare --executor processes``: the same results.csv as the serial run."""
+    import tomllib
+
+    from counterflow.cli import main
+    from counterflow.scenario import builtin_scenario_path
+
+    source = builtin_scenario_path().read_text(encoding="utf-8")
+    blocks = source[source.index("[[strategy]]") :].split("[[strategy]]")
+    kept = [b for b in blocks if b.strip() and tomllib.loads(b)["id"] in STRATEGIES]
+    file = tmp_path / "three.toml"
+    file.write_text(
+        'name = "three"\nmonths = 3\nreplications = 3\n\n'
+        + "".join(f"[[strategy]]{block}" for block in kept),
+        encoding="utf-8",
+    )
+    found = {}
+    for executor in ("serial", "processes"):
+        out = tmp_path / executor
+        arguments = ["compare", str(file), "--out", str(out), "--executor", executor]
+        if executor == "processes":
+            arguments += ["--workers", "2"]
+        assert main(arguments) == 0, capsys.readouterr().err
+        found[executor] = (out / "results.csv").read_bytes()
+    assert found["processes"] == found["serial"]
+    assert main(["compare", str(file), "--executor", "mpi", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("counterflow: error: --executor: unknown executor 'mpi'")
+    assert not (tmp_path / "x").exists()

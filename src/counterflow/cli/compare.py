@@ -33,6 +33,7 @@ from counterflow.outfolder import claim_out_folder
 from counterflow.report import build_ensemble_report, build_report
 from counterflow.run import Experiment, estimate_cost, report_files
 from counterflow.run import compare as run_compare
+from counterflow.run.evaluators import EvaluatorFactory, make_evaluator
 from counterflow.scenario import (
     Scenario,
     ScenarioError,
@@ -103,8 +104,19 @@ def compare(
             help="Run even when the estimate passes 1 h, 4 GB of memory or 1 GB of output.",
         ),
     ] = False,
+    executor: Annotated[
+        str, typer.Option(help="serial (this process), processes or dask (the dask extra).")
+    ] = "serial",
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (processes, dask; default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a Dask scheduler to join (dask only; default: a local one)."),
+    ] = None,
 ) -> None:
     """Compare the scenario's strategies: table, results/crossings/regions.csv, report.html."""
+    evaluator = make_evaluator(executor, workers=workers, scheduler=scheduler)
     where = scenario_file if scenario_file is not None else builtin_scenario_path()
     scenario = _with_options(
         load_scenario(where), {"months": months, "replications": replications, "seed": seed}
@@ -120,7 +132,7 @@ def compare(
         )
     _confirm_cost(scenario, yes=yes, err=err)
     with claim_out_folder(out, force=force) as folder:
-        results = _run(scenario, where, err)
+        results = _run(scenario, where, err, evaluator)
         folder.write({**results.files(), **report_files(results)}, manifest=results.manifest())
     if as_json:
         sys.stdout.write(results.json_rows() + "\n")
@@ -164,19 +176,19 @@ def _confirm_cost(scenario: Scenario, *, yes: bool, err: Console) -> None:
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _run(scenario: Scenario, where: Path, err: Console) -> Results:
+def _run(scenario: Scenario, where: Path, err: Console, evaluator: EvaluatorFactory) -> Results:
     """``counterflow.compare`` with progress on stderr: a bar on a terminal, else lines."""
     try:
         if not err.is_terminal:
-            return run_compare(scenario, progress=_ProgressLines(scenario))
-        return _run_with_bar(scenario, err)
+            return run_compare(scenario, progress=_ProgressLines(scenario), evaluator=evaluator)
+        return _run_with_bar(scenario, err, evaluator)
     except ScenarioError as error:
         if error.path is not None:
             raise
         raise ScenarioError(error.problems, path=where) from None
 
 
-def _run_with_bar(scenario: Scenario, err: Console) -> Results:
+def _run_with_bar(scenario: Scenario, err: Console, evaluator: EvaluatorFactory) -> Results:
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -191,7 +203,7 @@ def _run_with_bar(scenario: Scenario, err: Console) -> Results:
 
     with progress:
         task = progress.add_task("compare", total=len(scenario.strategy) * scenario.replications)
-        return run_compare(scenario, progress=advance)
+        return run_compare(scenario, progress=advance, evaluator=evaluator)
 
 
 class _ProgressLines:

@@ -49,6 +49,14 @@ class StrategyModel:
     context: Context
     caches: dict[str, WorldCache] = field(default_factory=dict)
 
+    @property
+    def chunk_size(self) -> int:
+        """Parallel evaluators send a strategy's replications as one chunk.
+
+        Its replications share worlds; split over two workers, each would solve them.
+        """
+        return self.context.scenario.replications
+
     def __call__(self, experiment: Experiment) -> RunResult:
         """Run ``experiment`` (strategy, replication, future) over the scenario's months."""
         strategy = self.context.scenario.get_strategy(experiment.strategy)
