@@ -27,7 +27,7 @@ from counterflow.scenario import Scenario, Strategy
 __all__ = ["LIMITS", "Cost", "CostLimits", "estimate_cost"]
 
 # Figures measured on 2026-12-06 with the built-in mexico-2025 scenario (9 strategies, 24
-# months, 20 replications: 4,320 replication-months) on the project's 2-core machine A, with
+# months, 20 replications: 4,320 replication-months) on the project's 2-core machine B, with
 # other jobs running on it (load about 8): `counterflow compare` took 143 s, of which 128 s in
 # 696 solves of 348 distinct worlds; 1 month × 1 replication took 4.4 s. On the same machine
 # idle the whole built-in run takes 15-19 s (docs/performance.md), so these figures are about
