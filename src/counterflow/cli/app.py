@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
@@ -75,6 +76,13 @@ def warn_ignored_levers(scenario: Scenario) -> None:
                 markup=False,
                 soft_wrap=True,
             )
+
+
+def progress_line(command: str, text: str, start: float) -> None:
+    """``counterflow: COMMAND: TEXT, H:MM:SS elapsed`` on stderr (progress without a terminal)."""
+    minutes, seconds = divmod(round(time.monotonic() - start), 60)
+    clock = f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+    print(f"counterflow: {command}: {text}, {clock} elapsed", file=sys.stderr, flush=True)
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:

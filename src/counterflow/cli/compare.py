@@ -18,6 +18,7 @@ from counterflow.cli.app import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
     app,
+    progress_line,
     stderr_console,
     stdout_console,
     warn_ignored_levers,
@@ -233,10 +234,7 @@ class _ProgressLines:
         self._say(f"{what}{done}/{total} runs ({100 * done // max(total, 1)}%)")
 
     def _say(self, text: str) -> None:
-        elapsed = round(time.monotonic() - self.start)
-        minutes, seconds = divmod(elapsed, 60)
-        line = f"counterflow: compare: {text}, {minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
-        print(f"{line} elapsed", file=sys.stderr, flush=True)
+        progress_line("compare", text, self.start)
 
 
 def _print_table(results: Results) -> None:

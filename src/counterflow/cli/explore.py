@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +21,7 @@ from rich.progress import (
 from counterflow.cli.app import (
     Interrupted,
     app,
+    progress_line,
     stderr_console,
     stdout_console,
     warn_ignored_levers,
@@ -156,12 +156,8 @@ class _ProgressLines:
         if tenths == self.tenths:
             return
         self.tenths = tenths
-        elapsed = round(time.monotonic() - self.start)
-        minutes, seconds = divmod(elapsed, 60)
-        clock = f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
         percent = 100 * done // max(total, 1)
-        line = f"counterflow: explore: {done}/{total} experiments ({percent}%), {clock} elapsed"
-        print(line, file=sys.stderr, flush=True)
+        progress_line("explore", f"{done}/{total} experiments ({percent}%)", self.start)
 
 
 def _print_statistics(ensemble: Ensemble, folder: Path, evaluator: EvaluatorFactory) -> None:
