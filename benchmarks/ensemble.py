@@ -5,6 +5,10 @@ Usage:
         [--strategies ID,ID,...] [--executors serial,processes,dask] [--workers 2] [--peer]
     python benchmarks/ensemble.py --memory [--sizes 200,2000] [--months 1] [--strategies ...]
         [--peer]
+    python benchmarks/ensemble.py --ranking 50 [--workers 2]
+
+Every mode runs at ``--precision`` (``ensemble``, the default of ``counterflow explore``, or
+``full``, compare's), set in the scenario's ``[parameters]`` so the peer runs the same model.
 
 Throughput: every strategy of ``mexico-2025`` (or ``--strategies``, the status quo always
 included: the outcomes compare with it) in ``--futures`` Latin-hypercube futures, on each
@@ -19,6 +23,12 @@ robustness and regret, is left out). The serial evaluator warms up the same way 
 ``SequentialEvaluator`` on the same futures (ema-workbench 2.5, a benchmark extra), and
 counterflow's serial evaluator beside it, each in a fresh process after the same warm-up; it
 prints the throughput ratio, the peak memory (RSS) of both and whether the outcomes agree.
+
+Ranking (``--ranking N``): N futures run twice on the process pool, at ``ensemble`` and at
+``full`` precision (issue 33: the ranking of strategies per future must not depend on the
+looser gap); per ranked outcome (those with a sense), the futures whose ranking of strategies
+is the same, and for the others the strategies that swapped and how far apart they were.
+Both runs are timed, so the precision's speed-up comes with it.
 
 Memory (``--memory``): counterflow's serial evaluator at each ``--sizes`` count of futures, each
 in a fresh process (1 month and 2 strategies by default, to keep it short), reporting the RSS
@@ -46,11 +56,13 @@ import pandas as pd
 
 from counterflow import load_scenario
 from counterflow.errors import InputError
-from counterflow.exploration.ensemble import OUTCOME_COLUMNS, explore, plan_ensemble
+from counterflow.exploration.ensemble import OUTCOME_COLUMNS, PRECISIONS, explore, plan_ensemble
+from counterflow.exploration.robustness import SENSE
 from counterflow.model import WorldCache, prepare, simulate
 from counterflow.model.outcomes import OUTCOMES, RunSummary, summarize
 from counterflow.run.evaluators import EXECUTORS, Evaluator, Experiment, make_evaluator
 from counterflow.scenario import BASELINE_ID, Scenario, ScenarioError
+from counterflow.scenario.parameters import resolve_parameters
 
 MEMORY_STRATEGIES = (BASELINE_ID, "border-inspection-surge")
 SEED = 2025
@@ -65,10 +77,17 @@ def fail(message: str) -> None:
     raise ArgumentError(message)
 
 
-def build_scenario(months: int, replications: int, strategies: list[str] | None) -> Scenario:
-    """The built-in scenario with ``months``, ``replications`` and a subset of strategies."""
+def build_scenario(
+    months: int, replications: int, strategies: list[str] | None, precision: str = "ensemble"
+) -> Scenario:
+    """The built-in scenario with ``months``, ``replications``, a subset of strategies and the
+    solver settings of ``precision`` in its ``[parameters]``."""
     scenario = load_scenario(None)
-    changes: dict[str, Any] = {"months": months, "replications": replications}
+    changes: dict[str, Any] = {
+        "months": months,
+        "replications": replications,
+        "parameters": {**scenario.parameters, **precision_parameters(precision)},
+    }
     if strategies is not None:
         known = scenario.strategy_ids
         unknown = [s for s in strategies if s not in known]
@@ -82,6 +101,13 @@ def build_scenario(months: int, replications: int, strategies: list[str] | None)
         problem = error.problems[0]
         fail(f"{problem.key}: {problem.message}")
     raise AssertionError("unreachable")
+
+
+def precision_parameters(precision: str) -> dict[str, float]:
+    """``solver.gap`` and ``solver.supply_step`` of a precision (``full``: the defaults)."""
+    defaults = resolve_parameters({})
+    keys = ("solver.gap", "solver.supply_step")
+    return {k: PRECISIONS[precision].get(k, defaults[k]) for k in keys}
 
 
 # -- warm-up and timing -------------------------------------------------------------------------
@@ -305,6 +331,7 @@ def in_child(
     command = [
         sys.executable, __file__, "--child", who, "--futures", str(futures),
         "--months", str(args.months), "--replications", str(args.replications),
+        "--precision", args.precision,
     ]  # fmt: skip
     if args.strategies:
         command += ["--strategies", ",".join(args.strategies)]
@@ -410,6 +437,81 @@ def memory(args: argparse.Namespace, scenario: Scenario) -> None:
             )
 
 
+def ranking(args: argparse.Namespace) -> None:
+    """The same futures at ``full`` precision and at ``ensemble`` precision with each of
+    ``--gaps``: is each future's ranking of strategies kept?"""
+    runs: dict[str, pd.DataFrame] = {}
+    seconds: dict[str, float] = {}
+    settings = [("full", None)] + [("ensemble", gap) for gap in args.gaps]
+    for precision, gap in settings:
+        values = precision_parameters(precision)
+        if gap is not None:
+            values["solver.gap"] = gap
+        scenario = build_scenario(args.months, args.replications, args.strategies, precision)
+        scenario = scenario.with_overrides(parameters={**scenario.parameters, **values})
+        if not runs:
+            print(header(f"ranking at ensemble against full precision, {args.ranking} futures",
+                         scenario), flush=True)  # fmt: skip
+        frame, clock = run_ours(
+            scenario, args.ranking, "processes", args.workers, scenario.with_overrides(months=1)
+        )
+        name = f"gap {values['solver.gap']:g}, supply step {values['solver.supply_step']:g}"
+        runs[name], seconds[name] = frame, clock["seconds"]
+        print(
+            f"{precision}, {name}: {len(frame)} experiments in {clock['seconds']:.1f} s on "
+            f"{args.workers} workers ({len(frame) / clock['seconds']:.2f}/s), "
+            f"{int(frame['error'].notna().sum())} failed",
+            flush=True,
+        )
+    Path("benchmarks/results").mkdir(parents=True, exist_ok=True)
+    full_name = next(iter(runs))
+    for name, frame in runs.items():
+        frame.to_parquet(
+            f"benchmarks/results/ranking-{name.replace(' ', '').replace(',', '-')}.parquet"
+        )
+        if name != full_name:
+            faster = seconds[full_name] / seconds[name]
+            print(f"\n### {name} against {full_name}: {faster:.2f} times faster")
+            print_ranking(frame, runs[full_name])
+
+
+def print_ranking(fast: pd.DataFrame, full: pd.DataFrame) -> None:
+    """Per ranked outcome: futures ranked alike at both precisions; the swaps and their gaps.
+
+    Futures where an experiment failed (the same at both precisions: the failures come from
+    the future's parameters) are left out and counted.
+    """
+    ranked = [o for o in OUTCOME_COLUMNS if SENSE.get(o, "none") != "none"]
+    failed = set(full.loc[full["error"].notna(), "future_id"]) | set(
+        fast.loc[fast["error"].notna(), "future_id"]
+    )
+    futures = sorted(set(full["future_id"]) - failed)
+    print(
+        f"{len(failed)} futures left out (an experiment failed); {len(futures)} compared\n"
+        "| outcome | futures with the same ranking | largest change of a value "
+        "| swaps (future: strategies, their gap at full precision) |\n|---|---|---|---|"
+    )
+    for outcome in ranked:
+        same, swaps, change = 0, [], 0.0
+        for future in futures:
+            a = fast[fast["future_id"] == future].set_index("strategy")[outcome]
+            b = full[full["future_id"] == future].set_index("strategy")[outcome]
+            change = max(change, float((a - b[a.index]).abs().max()))
+            swapped = [
+                (s, t, abs(b[s] - b[t]))
+                for i, s in enumerate(b.index)
+                for t in b.index[i + 1 :]
+                if np.sign(a[s] - a[t]) != np.sign(b[s] - b[t])
+            ]
+            if swapped:
+                swaps += [f"{future}: {s} / {t}, {gap:.3g}" for s, t, gap in swapped]
+            else:
+                same += 1
+        print(
+            f"| {outcome} | {same} of {len(futures)} | {change:.3g} | {'; '.join(swaps) or '-'} |"
+        )
+
+
 # -- the command line ---------------------------------------------------------------------------
 
 
@@ -424,6 +526,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peer", action="store_true", help="EMA Workbench beside it")
     parser.add_argument("--memory", action="store_true", help="driver peak memory per size")
     parser.add_argument("--sizes", default="200,2000", help="--memory: futures per run")
+    parser.add_argument("--precision", choices=tuple(PRECISIONS), default="ensemble")
+    parser.add_argument("--ranking", type=int, default=0, help="futures to rank at both precisions")
+    parser.add_argument("--gaps", default="1e-5", help="--ranking: ensemble gaps to check")
     parser.add_argument("--child", choices=("ours", "peer"), help=argparse.SUPPRESS)
     parser.add_argument("--outcomes", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -437,6 +542,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         args.months = 1 if args.memory else 24
     if args.months < 1:
         fail(f"--months {args.months}: give at least 1")
+    try:
+        args.gaps = [float(g) for g in args.gaps.split(",")]
+    except ValueError:
+        fail(f"--gaps {args.gaps}: give relative gaps, comma-separated")
     args.executors = [e.strip() for e in args.executors.split(",") if e.strip()]
     for executor in args.executors:
         if executor not in EXECUTORS:
@@ -469,11 +578,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main() -> None:
     try:
         args = parse()
-        scenario = build_scenario(args.months, args.replications, args.strategies)
+        scenario = build_scenario(args.months, args.replications, args.strategies, args.precision)
     except ArgumentError as error:
         print(f"ensemble.py: {error}", file=sys.stderr)
         sys.exit(2)
-    if args.child:
+    if args.ranking:
+        ranking(args)
+    elif args.child:
         child(args, scenario)
     elif args.memory:
         memory(args, scenario)

@@ -287,6 +287,7 @@ def test_cli_resume_refuses_another_scenario(
         (["--resume", "nowhere"], "not an ensemble folder"),
         (["--zero-width"], "zero width"),
         (["--no-uncertainties"], "no uncertainties to sample"),
+        (["--precision", "exact"], "unknown precision 'exact'; use one of ensemble, full"),
     ],
 )
 def test_bad_input_one_line_exit_2_nothing_written(
@@ -456,3 +457,35 @@ def test_sigint_to_the_command_then_resume_equals_an_uninterrupted_run(
     pd.testing.assert_frame_equal(
         pd.read_parquet(cut / "experiments.parquet"), pd.read_parquet(whole / "experiments.parquet")
     )
+
+
+def test_precision_sets_the_solver_where_the_scenario_does_not() -> None:
+    ensemble = plan_ensemble(small_scenario(), **OPTIONS)
+    assert ensemble.parameters["solver.gap"] == 1e-5
+    assert ensemble.parameters["solver.supply_step"] == 1e-2
+    assert ensemble.record()["solver_gap"] == 1e-5
+    full = plan_ensemble(small_scenario(), precision="full", **OPTIONS)
+    assert full.parameters["solver.gap"] == 1e-6
+    assert full.parameters["solver.supply_step"] == 1e-3
+    assert full.digest != ensemble.digest  # --resume with another precision is refused
+    own = plan_ensemble(small_scenario(parameters={"solver.gap": 3e-6}), **OPTIONS)
+    assert own.parameters["solver.gap"] == 3e-6  # the scenario's own setting wins
+    assert own.parameters["solver.supply_step"] == 1e-2
+    with pytest.raises(InputError, match="unknown precision"):
+        plan_ensemble(small_scenario(), precision="exact", **OPTIONS)
+
+
+def test_each_future_runs_at_the_ensemble_precision(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = plan_ensemble(small_scenario(), **OPTIONS)
+    values = spec.futures.table[list(spec.futures.columns)].to_numpy(dtype=np.float64)
+    model = FutureModel(spec.scenario, spec.futures.keys, values)
+    seen: list[float] = []
+    original = ensemble_module.simulate
+
+    def spy(context, strategy, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(context.parameters["solver.gap"])
+        return original(context, strategy, **kwargs)
+
+    monkeypatch.setattr(ensemble_module, "simulate", spy)
+    model(Experiment("border-inspection-surge", 0, 1))
+    assert seen == [1e-5]

@@ -86,6 +86,13 @@ def explore(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
     months: Annotated[int | None, typer.Option(help="Months to simulate (1..600).")] = None,
+    precision: Annotated[
+        str,
+        typer.Option(
+            help="ensemble: months to gap 1e-5, supply step 0.01; full: compare's 1e-6, 0.001 "
+            "(the scenario's solver.gap and solver.supply_step win)."
+        ),
+    ] = "ensemble",
 ) -> None:
     """Run every strategy in sampled futures; write experiments.parquet, report.html, ..."""
     evaluator = make_evaluator(executor, workers=workers, scheduler=scheduler)
@@ -99,6 +106,7 @@ def explore(
         seed=seed,
         replications=replications,
         satisfice=satisfice,
+        precision=precision,
     )
     err = stderr_console()
     if spec.futures.note:

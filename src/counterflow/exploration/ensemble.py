@@ -77,6 +77,7 @@ __all__ = [
     "DEFAULT_GROUPS_PER_PART",
     "ENSEMBLE_FILES",
     "OUTCOME_COLUMNS",
+    "PRECISIONS",
     "PRIM_KEYS",
     "Ensemble",
     "EnsembleSpec",
@@ -93,6 +94,15 @@ __all__ = [
 
 CONTEXTS_PER_WORKER = 4  # prepared futures kept per worker (each holds one solved status quo)
 DEFAULT_GROUPS_PER_PART = 4  # (future, replication) groups per part file (assumption)
+# How precisely an ensemble solves its months, unless the scenario's [parameters] say:
+# "full" is compare's precision (the registry's defaults); "ensemble" solves each month to
+# gap 1e-5 and lets supply states within 1% share a world. Measured on 50 futures of the
+# built-in scenario: the same ranking of strategies per future as at "full" (docs/explore.md,
+# "Precision"), 2 times fewer seconds per experiment (docs/performance.md).
+PRECISIONS: dict[str, dict[str, float]] = {
+    "ensemble": {"solver.gap": 1e-5, "solver.supply_step": 1e-2},
+    "full": {},
+}
 OUTCOME_COLUMNS = tuple(o.name for o in OUTCOMES)
 ENSEMBLE_FILES = ENSEMBLE_NAMES
 PRIM_KEYS = ("strategy", "outcome")  # the first columns of the PRIM table
@@ -260,6 +270,11 @@ class EnsembleSpec:
     rules: tuple[Rule, ...] = ()
 
     @property
+    def parameters(self) -> dict[str, float]:
+        """The scenario's resolved parameters (before any future's values)."""
+        return resolve_parameters(self.scenario.parameters)
+
+    @property
     def digest(self) -> str:
         """The hash ``--resume`` checks (:func:`counterflow.exploration.parts.ensemble_hash`)."""
         return ensemble_hash(self.scenario, self.futures)
@@ -285,6 +300,8 @@ class EnsembleSpec:
             "strategies": list(self.scenario.strategy_ids),
             "uncertainties": {key: [low, high] for key, low, high in self.futures.ranges},
             "satisfice": ",".join(str(rule) for rule in self.rules),
+            "solver_gap": self.parameters["solver.gap"],
+            "supply_step": self.parameters["solver.supply_step"],
         }
 
 
@@ -399,17 +416,28 @@ def plan_ensemble(
     seed: int | None = None,
     replications: int | None = None,
     satisfice: str | None = None,
+    precision: str = "ensemble",
 ) -> EnsembleSpec:
     """Check an ensemble's input and sample its futures; nothing runs or is written.
 
+    ``precision`` (one of :data:`PRECISIONS`) sets ``solver.gap`` and ``solver.supply_step``
+    where the scenario's ``[parameters]`` do not; the spec's scenario carries the values, so
+    the manifest and the ``--resume`` hash record them.
+
     Raises:
-        InputError: An unknown sampler, ``futures < 1``, no ``[uncertainties]``, a range of
-            zero width, a bad seed or replication count, a satisficing rule that is malformed
-            or names an unknown outcome.
+        InputError: An unknown sampler or precision, ``futures < 1``, no ``[uncertainties]``,
+            a range of zero width, a bad seed or replication count, a satisficing rule that is
+            malformed or names an unknown outcome.
     """
+    if precision not in PRECISIONS:
+        known = ", ".join(PRECISIONS)
+        raise InputError(f"unknown precision {precision!r}; use one of {known}", key="precision")
     rules = parse_rules(satisfice, outcomes=OUTCOME_COLUMNS) if satisfice is not None else ()
-    changes = {"seed": seed, "replications": replications}
+    changes: dict[str, Any] = {"seed": seed, "replications": replications}
     changes = {key: value for key, value in changes.items() if value is not None}
+    loosened = {k: v for k, v in PRECISIONS[precision].items() if k not in scenario.parameters}
+    if loosened:
+        changes["parameters"] = {**scenario.parameters, **loosened}
     if changes:
         try:
             scenario = scenario.with_overrides(**changes)
@@ -705,6 +733,7 @@ def explore(
     satisfice: str | None = None,
     progress: Progress | None = None,
     groups_per_part: int = DEFAULT_GROUPS_PER_PART,
+    precision: str = "ensemble",
 ) -> Results:
     """Run every strategy of ``scenario`` in ``futures`` futures sampled over its uncertainties.
 
@@ -727,6 +756,9 @@ def explore(
         satisfice: Satisficing rules, ``"delivered_change_pct<=-5,excess_homicides<=0"``.
         progress: Called as ``progress(done, total, experiment)`` after each experiment.
         groups_per_part: (future, replication) groups per part file.
+        precision: ``ensemble`` (months to gap 1e-5, supply step 0.01) or ``full``
+            (compare's 1e-6 and 0.001), where the scenario's ``[parameters]`` do not set
+            ``solver.gap`` and ``solver.supply_step`` (:data:`PRECISIONS`).
 
     Returns:
         :class:`~counterflow.model.Results` of kind ``"ensemble"``: the experiments,
@@ -746,6 +778,7 @@ def explore(
         seed=seed,
         replications=replications,
         satisfice=satisfice,
+        precision=precision,
     )
     return run_ensemble(
         spec,

@@ -25,7 +25,6 @@ from counterflow.diplomacy import (
 )
 from counterflow.model.context import Context
 from counterflow.model.worlds import (
-    SUPPLY_STEP,
     SolvedWorld,
     WorldCache,
     WorldKey,
@@ -90,7 +89,7 @@ class _SupplyPath:
     Nicosia 2009; McKetin et al. 2011). Strikes on supply chains destroy a share of the
     standing production-zone capacity in each month they go ahead; what was destroyed is
     rebuilt with ``market.supply_strike_rebuild_half_life_months``. Both are rounded to
-    :data:`~counterflow.model.worlds.SUPPLY_STEP`, so months with the same state share a world.
+    ``solver.supply_step``, so months with the same state share a world.
     """
 
     def __init__(self, params: dict[str, float], *, precursor: bool) -> None:
@@ -98,6 +97,7 @@ class _SupplyPath:
         self.half_life = params["market.precursor_half_life_months"]
         self.floor = params["market.precursor_floor"]
         self.rebuilt = 0.5 ** (1.0 / params["market.supply_strike_rebuild_half_life_months"])
+        self.step = params["solver.supply_step"]
         self.standing = 1.0
         self.state = (1.0, 1.0)
 
@@ -106,21 +106,21 @@ class _SupplyPath:
         effect = 1.0
         if self.precursor:
             effect = self.floor + (1.0 - self.floor) * 0.5 ** ((month - 1) / self.half_life)
-            if effect - self.floor < SUPPLY_STEP:
+            if effect - self.floor < self.step:
                 effect = self.floor
         self.standing = 1.0 - (1.0 - self.standing) * self.rebuilt
         struck = 0.0
         if strikes is not None:
             self.standing *= 1.0 - strikes.capacity_share
             struck = strikes.strikes_per_month
-        if 1.0 - self.standing < SUPPLY_STEP:
+        if 1.0 - self.standing < self.step:
             self.standing = 1.0
-        self.state = (_step(effect), _step(self.standing))
+        self.state = (self.rounded(effect), self.rounded(self.standing))
         return struck
 
-
-def _step(share: float) -> float:
-    return round(round(share / SUPPLY_STEP) * SUPPLY_STEP, 6)
+    def rounded(self, share: float) -> float:
+        """``share`` to the nearest multiple of the supply step (to 1e-9, so keys compare)."""
+        return round(round(share / self.step) * self.step, 9)
 
 
 def _repeat_months(frames: list[tuple[pd.DataFrame, list[int]]]) -> pd.DataFrame:

@@ -40,7 +40,7 @@ class StrategyModel:
 
     It keeps one world cache per strategy, so a replication starts from the worlds the
     previous replications of the same strategy solved. The cache is worker-local state that
-    changes speed only: each world is warm-started from its key-defined predecessor
+    changes speed only: each world is warm-started from its strategy's anchor world
     (:mod:`counterflow.model.worlds`), never from whatever ran before, so serial, process-pool
     and Dask runs give the same numbers. It pickles (a parallel evaluator sends it to its
     workers once, with the prepared context).

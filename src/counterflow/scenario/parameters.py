@@ -597,8 +597,31 @@ PARAMETERS.update(
 # The solver's budget per equilibrium solve (counterflow.model). Guards, not uncertainties:
 # low = high = default, and exploration leaves them alone. A breach ends the run with an
 # error naming the strategy, the month and the gap reached; it never changes a result.
+# The precision of the months (solver.gap, solver.supply_step) is numerics too; `explore`
+# loosens both unless the scenario sets them (counterflow.exploration.ENSEMBLE_PRECISION).
 PARAMETERS.update(
     {
+        "solver.gap": Parameter(
+            1e-6,
+            1e-6,
+            1e-6,
+            1e-10,
+            1e-3,
+            "relative gap of each month's equilibrium",
+            "assumption: 1e-4 leaves about 1% flow error on the built-in network, 1e-6 moves no "
+            "reported kg by more than 0.01% (docs/engine.md); the status quo's calibration is "
+            "always solved to 1e-6",
+        ),
+        "solver.supply_step": Parameter(
+            1e-3,
+            1e-3,
+            1e-3,
+            1e-6,
+            0.05,
+            "share (supply states closer than this share one month's equilibrium)",
+            "assumption: 0.1% of a precursor control's first effect or of production "
+            "capacity, below the model's precision; a coarser step solves fewer months",
+        ),
         "solver.max_iterations": Parameter(
             500.0,
             500.0,
