@@ -196,6 +196,7 @@ def test_the_audit_fails_on_a_vulnerability_and_skips_without_a_database() -> No
         (["--futures", "0"], "--futures 0: give at least 1"),
         (["--executors", "serial,threads"], "--executors: unknown 'threads'"),
         (["--strategies", "no-such-strategy"], "--strategies: unknown no-such-strategy"),
+        (["--ranking", "5", "--gaps", "1e-5,fine"], "--gaps 1e-5,fine: give relative gaps"),
     ],
 )
 def test_ensemble_bad_command_lines_exit_2_with_one_line(
