@@ -1,10 +1,18 @@
-"""The HTML report: one self-contained file (inline CSS and SVG; no script, font or CDN).
+"""The HTML report of a comparison: one self-contained file an analyst can forward.
 
-It holds the results table, a bar chart of delivered kg by strategy, a map of the status
-quo's monthly flows on the corridors over Mexico's state lines, coastline and borders
-(Natural Earth, public domain, from the dataset's ``map_layers.json``), homicides per month by
-strategy (mean over replications, shaded between the 5% and 95% quantiles of the replications)
-and small maps of where each strategy changes homicides.
+Inline CSS and SVG made in Python (:mod:`counterflow.report.charts`), no script, font or
+request: the page opens offline and prints on A4. Sections, in order: *Findings* (sentences
+generated from the numbers, each with its interval: :mod:`counterflow.report.findings`), the
+*Comparison* table with 5–95% intervals, per drug and with prices, *Trade-offs* (delivered kg
+against excess homicides and against cooperation lost), the *Map* (each strategy's flows on
+the corridors with a strategy switch made of radio buttons and CSS, crossings sized by kg and
+named on hover, homicide changes per state), *Over time* (small multiples per strategy of
+delivered kg, homicides, cooperation and retail prices, each with its band), *Law* (verdicts
+and the cited reasoning) and *Assumptions and record* (:mod:`counterflow.report.record`).
+
+Inline SVG rather than Vega-Lite: the charts are few and fixed, a Vega runtime would add
+about 0.9 MB and a script (so a console that can fail), and static SVG prints and reads without
+JavaScript (docs/outputs.md, "The report").
 """
 
 from __future__ import annotations
@@ -19,125 +27,175 @@ from numpy.typing import NDArray
 
 from counterflow.data import Dataset
 from counterflow.legal import NOT_ADVICE
+from counterflow.model.outcomes import DRUGS
 from counterflow.model.results import ENSEMBLE, Results
+from counterflow.report.charts import Band, Point, legend, small_multiples, tradeoff_chart
 from counterflow.report.ensemble import build_ensemble_report
+from counterflow.report.findings import findings
+from counterflow.report.palette import colours_for, dash_for
+from counterflow.report.record import record
 from counterflow.report.style import STYLE
 from counterflow.scenario import BASELINE_ID
 
-_PALETTE = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 _BOUNDS = (-118.6, -86.5, 14.3, 33.0)  # lon0, lon1, lat0, lat1 of the maps
 
 __all__ = ["build_report"]
 
+Row = dict[str, Any]
 
-def _number(value: Any) -> str:
-    if value is None:
+
+def _number(value: Any, fmt: str = ",.1f") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return '<span class="nc">n/c</span>'
     if isinstance(value, float):
-        return f"{value:,.1f}"
+        return f"{value:{fmt}}"
     return html.escape(str(value))
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
-    columns = [
-        ("label", "strategy"),
-        ("delivered_kg", "delivered kg"),
-        ("delivered_change_pct", "change %"),
-        ("seized_kg", "seized kg (Mexico + US ports)"),
-        ("abstained_kg", "not shipped kg"),
-        ("diversion_share", "diversion share"),
-        ("active_crossings", "active crossings"),
-        ("excess_homicides", "excess homicides"),
-        ("fragmentation_events", "splits"),
-        ("civilian_harm", "civilian deaths"),
-        ("cooperation_end", "cooperation at end"),
-        ("legal", "legal: intl / US / Mexico"),
-    ]
-    with_interval = ("excess_homicides", "fragmentation_events", "civilian_harm")
-    head = "".join(f"<th>{html.escape(title)}</th>" for _, title in columns)
+def _with_interval(row: Row, key: str, fmt: str) -> str:
+    """``mean`` with ``low to high`` below it when the 5–95% range is not a single value."""
+    value = row.get(key)
+    low, high = row.get(f"{key}_p05"), row.get(f"{key}_p95")
+    cell = _number(value, fmt)
+    if value is not None and low is not None and high is not None and low != high:
+        cell += f"<br><small>{low:{fmt}} to {high:{fmt}}</small>"
+    return cell
+
+
+_COLUMNS = (
+    ("delivered_kg", "delivered to the US (kg)", ",.0f"),
+    ("delivered_change_pct", "change against the status quo (%)", "+.2f"),
+    ("seized_kg", "seized, Mexico and US ports (kg)", ",.0f"),
+    ("abstained_kg", "not shipped (kg)", ",.0f"),
+    ("diversion_share", "diverted to other crossings (share of kg)", ".3f"),
+    ("active_crossings", "active crossings (count)", ".0f"),
+    ("excess_homicides", "excess homicides (deaths, all states)", "+,.0f"),
+    ("fragmentation_events", "organizations split (count)", ".2f"),
+    ("civilian_harm", "civilian deaths from strikes (expected)", ",.1f"),
+    ("cooperation_end", "cooperation at the end (index 0–1)", ".2f"),
+)
+
+
+def _comparison_table(rows: list[Row], colours: dict[str, str]) -> str:
+    head = "<th>strategy</th>" + "".join(f"<th>{html.escape(t)}</th>" for _, t, _ in _COLUMNS)
+    head += "".join(f"<th>{name} law</th>" for name in ("international", "US", "Mexican"))
     body = []
     for row in rows:
-        cells = []
-        for key, _ in columns:
-            value = row.get(key)
-            if key == "legal":
-                verdicts = [row[f"legal_{f}"] for f in ("international", "us", "mexico")]
-                cells.append(f"<td>{' / '.join(_number(v) for v in verdicts)}</td>")
-            elif key == "diversion_share" and value is not None:
-                cells.append(f"<td>{value:.3f}</td>")
-            elif key == "cooperation_end" and value is not None:
-                low, high = row[f"{key}_p05"], row[f"{key}_p95"]
-                interval = f"<br><small>{low:.2f} to {high:.2f}</small>" if low != high else ""
-                cells.append(f"<td>{value:.2f}{interval}</td>")
-            elif key in with_interval and value is not None:
-                low, high = row[f"{key}_p05"], row[f"{key}_p95"]
-                interval = f"<br><small>{low:,.1f} to {high:,.1f}</small>" if low != high else ""
-                cells.append(f"<td>{_number(value)}{interval}</td>")
-            else:
-                cells.append(f"<td>{_number(value)}</td>")
+        cells = [_swatch_label(row, colours)]
+        cells += [f"<td>{_with_interval(row, key, fmt)}</td>" for key, _, fmt in _COLUMNS]
+        cells += [
+            f'<td class="text">{_number(row.get(f"legal_{f}"))}</td>'
+            for f in ("international", "us", "mexico")
+        ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        f'<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        '<div class="wide"><table><caption>Outcomes over the horizon: mean over replications, '
+        "5–95% range below where the replications differ</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
-_DRUGS = ("fentanyl", "methamphetamine", "cocaine")
+def _swatch_label(row: Row, colours: dict[str, str]) -> str:
+    """The strategy's cell: its colour and its label (which wraps)."""
+    colour = colours.get(str(row["strategy"]), "#999")
+    return (
+        f'<td class="label"><span class="swatch" style="background:{colour}"></span>'
+        f"{html.escape(str(row['label']))}</td>"
+    )
 
 
-def _drug_table(rows: list[dict[str, Any]]) -> str:
-    """Per strategy and drug: delivered kg and change, retail price and change."""
-    base = next(row for row in rows if row["strategy"] == BASELINE_ID)
+def _per_drug(drugs: pd.DataFrame) -> dict[tuple[str, str], NDArray[np.float64]]:
+    """Delivered kg per strategy and drug: one total over the months per replication."""
+    totals = drugs.groupby(["strategy", "drug", "replication"], sort=True)["delivered_kg"].sum()
+    found: dict[tuple[str, str], NDArray[np.float64]] = {}
+    for key, values in totals.groupby(level=["strategy", "drug"], sort=False):
+        strategy, drug = (str(part) for part in key)  # type: ignore[union-attr]
+        found[(strategy, drug)] = values.to_numpy(dtype=float)
+    return found
+
+
+def _drug_table(rows: list[Row], drugs: pd.DataFrame, colours: dict[str, str]) -> str:
+    """Per strategy and drug: delivered kg, its paired change and the retail price's change."""
+    if drugs.empty:
+        return '<p class="note">No per-drug table in these results: not computed.</p>'
+    totals = _per_drug(drugs)
     head = "<th>strategy</th>" + "".join(
-        f"<th>{drug}: delivered kg</th><th>change %</th><th>retail USD/kg</th><th>price %</th>"
-        for drug in _DRUGS
+        f"<th>{drug}: delivered (kg)</th><th>{drug}: change (%)</th>"
+        f"<th>{drug}: retail price change (%)</th>"
+        for drug in DRUGS
     )
     body = []
     for row in rows:
-        cells = [f"<td>{html.escape(str(row['label']))}</td>"]
-        for drug in _DRUGS:
-            delivered = row.get(f"delivered_kg_{drug}")
-            base_kg = base.get(f"delivered_kg_{drug}")
-            change = (
-                100.0 * (delivered - base_kg) / base_kg
-                if delivered is not None and base_kg
-                else None
-            )
-            price = row.get(f"price_retail_{drug}")
-            price_change = row.get(f"price_change_pct_{drug}")
+        cells = [_swatch_label(row, colours)]
+        for drug in DRUGS:
+            mine = totals.get((str(row["strategy"]), drug))
+            base = totals.get((BASELINE_ID, drug))
+            if mine is None or base is None or mine.shape != base.shape or not np.all(base > 0):
+                cells += ["<td>n/c</td>"] * 3
+                continue
+            change = 100.0 * (mine - base) / base
+            kg = {"v": float(mine.mean()), "v_p05": _q(mine, 0.05), "v_p95": _q(mine, 0.95)}
+            pct = {"v": float(change.mean()), "v_p05": _q(change, 0.05), "v_p95": _q(change, 0.95)}
             cells += [
-                f"<td>{_number(delivered)}</td>",
-                "<td>n/c</td>" if change is None else f"<td>{change:+.1f}</td>",
-                f"<td>{_number(price)}</td>",
-                "<td>n/c</td>" if price_change is None else f"<td>{price_change:+.1f}</td>",
+                f"<td>{_with_interval(kg, 'v', ',.0f')}</td>",
+                f"<td>{_with_interval(pct, 'v', '+.1f')}</td>",
+                f"<td>{_with_interval(row, f'price_change_pct_{drug}', '+.1f')}</td>",
             ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        f'<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        '<div class="wide"><table><caption>By drug, over the horizon: delivered kg, their '
+        "change against the status quo paired per replication, and the change of the mean "
+        "retail price (5–95% ranges below)</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
-def _bar_chart(rows: list[dict[str, Any]]) -> str:
-    width, bar, gap, left = 760, 22, 8, 260
-    largest = max(row["delivered_kg"] for row in rows) or 1.0
-    height = len(rows) * (bar + gap) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
-    ]
-    for i, row in enumerate(rows):
-        y = 10 + i * (bar + gap)
-        length = (width - left - 90) * row["delivered_kg"] / largest
-        colour = "#7f7f7f" if row["strategy"] == BASELINE_ID else "#3b6ea5"
-        parts.append(
-            f'<text x="{left - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end" font-size="12">'
-            f"{html.escape(row['label'])}</text>"
-            f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{colour}"/>'
-            f'<text x="{left + length + 6:.1f}" y="{y + bar * 0.7:.1f}" font-size="12">'
-            f"{row['delivered_kg']:,.0f}</text>"
+def _q(values: NDArray[np.float64], q: float) -> float:
+    return float(np.quantile(values, q, method="linear"))
+
+
+def _tradeoffs(rows: list[Row], colours: dict[str, str]) -> str:
+    base = next(row for row in rows if row["strategy"] == BASELINE_ID)
+    others = [row for row in rows if row["strategy"] != BASELINE_ID]
+    if not others or any(r.get("delivered_change_pct") is None for r in others):
+        return '<p class="note">Delivered kg not computed: no trade-offs to draw.</p>'
+
+    def ranged(row: Row, key: str) -> tuple[float, float, float]:
+        value = float(row.get(key) or 0.0)
+        return value, float(row.get(f"{key}_p05", value)), float(row.get(f"{key}_p95", value))
+
+    homicides, cooperation = [], []
+    start = float(base.get("cooperation_end") or 0.0)
+    for row in others:
+        x, x_low, x_high = ranged(row, "delivered_change_pct")
+        label, colour = str(row["label"]), colours[str(row["strategy"])]
+        y, y_low, y_high = ranged(row, "excess_homicides")
+        homicides.append(Point(label, colour, -x, -x_high, -x_low, y, y_low, y_high))
+        c, c_low, c_high = ranged(row, "cooperation_end")
+        cooperation.append(
+            Point(label, colour, -x, -x_high, -x_low, start - c, start - c_high, start - c_low)
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    x_title = "cut in delivered kg against the status quo (%)"
+    left = tradeoff_chart(
+        homicides,
+        x_title=x_title,
+        y_title="excess homicides over the horizon (deaths)",
+        title="Delivered kg cut against excess homicides",
+        description="One point per strategy with 5–95% whiskers: right is fewer drugs "
+        "delivered, up is more homicides in Mexico.",
+    )
+    right = tradeoff_chart(
+        cooperation,
+        x_title=x_title,
+        y_title="cooperation lost at the end (index points)",
+        title="Delivered kg cut against cooperation lost",
+        description="One point per strategy with 5–95% whiskers: right is fewer drugs "
+        "delivered, up is more of Mexico's cooperation lost.",
+    )
+    entries = [(str(r["label"]), colours[str(r["strategy"])], "") for r in others]
+    return (
+        f'<div class="pair"><figure>{left}</figure><figure>{right}</figure></div>{legend(entries)}'
+    )
 
 
 def _projection(width: float) -> tuple[float, Any]:
@@ -175,114 +233,6 @@ def _basemap(dataset: Dataset, width: float) -> tuple[list[str], Any]:
                 'stroke-width="0.8"/>'
             )
     return parts, xy
-
-
-def _map(dataset: Dataset, links: pd.DataFrame) -> str:
-    """A strategy's kg per road link (``links`` rows of one strategy) on the corridors."""
-    nodes = dataset.nodes.set_index("node_id")
-    parts, xy = _basemap(dataset, 900)
-    flows = links["flow_kg"].to_numpy(dtype=float)
-    largest = float(flows.max()) if flows.size else 1.0
-    lon = nodes["lon"]
-    lat = nodes["lat"]
-    for a, b, kg in zip(links["from_node"], links["to_node"], flows, strict=True):
-        width_px = 0.4 + 7.0 * math.sqrt(kg / largest) if largest > 0 else 0.4
-        colour = "#d62728" if kg > 0.001 * largest else "#bbbbbb"
-        x1, y1 = xy(lon[a], lat[a]).split(",")
-        x2, y2 = xy(lon[b], lat[b]).split(",")
-        parts.append(
-            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" '
-            f'stroke="{colour}" stroke-width="{width_px:.2f}" stroke-opacity="0.7" '
-            'stroke-linecap="round"/>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _per_run(table: pd.DataFrame, strategy: str, value: str) -> NDArray[np.float64]:
-    """A strategy's monthly series, one row per replication (months summed over other keys)."""
-    rows = table[table["strategy"] == strategy]
-    wide = rows.pivot_table(index="replication", columns="month", values=value, aggfunc="sum")
-    return wide.to_numpy(dtype=float)
-
-
-def _series_chart(months: int, series: dict[str, NDArray[np.float64]], *, digits: int = 0) -> str:
-    """Lines per strategy over months (rows of ``series[id]``: replications), 5-95% shaded."""
-    means = {k: v.mean(axis=0) for k, v in series.items()}
-    bands = {
-        k: (
-            np.quantile(v, 0.05, axis=0, method="linear"),
-            np.quantile(v, 0.95, axis=0, method="linear"),
-        )
-        for k, v in series.items()
-    }
-    width, height, left, bottom, top = 820, 300, 70, 30, 10
-    low = min(float(lo.min()) for lo, _ in bands.values())
-    high = max(float(hi.max()) for _, hi in bands.values())
-    pad = max((high - low) * 0.1, 10.0 ** (-digits))
-    low, high = low - pad, high + pad
-
-    def x(month: float) -> float:
-        return left + (width - left - 230) * (month - 1) / max(months - 1, 1)
-
-    def y(value: float) -> float:
-        return top + (height - top - bottom) * (high - value) / (high - low)
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
-    ]
-    parts.append(
-        f'<line x1="{left}" y1="{height - bottom}" x2="{x(months)}" y2="{height - bottom}" '
-        'stroke="#999"/>'
-    )
-    parts.extend(
-        f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">'
-        f"{value:,.{digits}f}</text>"
-        for value in np.linspace(low + pad, high - pad, 4)
-    )
-    parts.extend(
-        f'<text x="{x(month):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
-        f'font-size="11">{month}</text>'
-        for month in sorted({1, *range(6, months + 1, 6), months})
-    )
-    for i, (strategy_id, values) in enumerate(means.items()):
-        colour = _PALETTE[i % len(_PALETTE)]
-        lo, hi = bands[strategy_id]
-        if np.any(hi > lo):
-            outline = [f"{x(m + 1):.1f},{y(v):.1f}" for m, v in enumerate(hi)]
-            outline += [f"{x(m + 1):.1f},{y(v):.1f}" for m, v in reversed(list(enumerate(lo)))]
-            parts.append(
-                f'<polygon points="{" ".join(outline)}" fill="{colour}" fill-opacity="0.12" '
-                'stroke="none"/>'
-            )
-        points = " ".join(f"{x(m + 1):.1f},{y(v):.1f}" for m, v in enumerate(values))
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"/>'
-        )
-        label_y = top + 14 * i + 10
-        parts.append(
-            f'<rect x="{width - 215}" y="{label_y - 8}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{width - 200}" y="{label_y + 1}" font-size="11">'
-            f"{html.escape(strategy_id)}</text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _homicide_chart(results: Results) -> str:
-    """National homicides per month by strategy."""
-    regions = results.tables["regions"]
-    if regions.empty:
-        return '<p class="note">No homicide counts in this dataset: not computed.</p>'
-    series = {s.id: _per_run(regions, s.id, "homicides") for s in results.scenario.strategy}
-    return _series_chart(results.scenario.months, series)
-
-
-def _cooperation_chart(results: Results) -> str:
-    """The cooperation index per month by strategy."""
-    cooperation = results.tables["cooperation"]
-    series = {s.id: _per_run(cooperation, s.id, "cooperation") for s in results.scenario.strategy}
-    return _series_chart(results.scenario.months, series, digits=2)
 
 
 def _legal_section(results: Results) -> str:
@@ -324,53 +274,204 @@ def _legal_section(results: Results) -> str:
     return "".join(parts)
 
 
-def _change_maps(results: Results, dataset: Dataset) -> str:
-    """Per strategy, circles at state centres sized by the mean excess homicides there."""
-    regions = results.tables["regions"]
+_FLOW = "#7b3294"  # flows on the map (purple: apart from the red/blue of homicide changes)
+_MORE, _FEWER = "#D55E00", "#0072B2"  # Okabe-Ito vermillion and blue
+
+
+def _crossing_kg(crossings: pd.DataFrame) -> pd.DataFrame:
+    """Per strategy and crossing: kg arriving over the horizon, mean over replications."""
+    if crossings.empty:
+        return pd.DataFrame(columns=["strategy", "crossing_id", "crossing_name", "kg"])
+    per_run = crossings.groupby(
+        ["strategy", "replication", "crossing_id", "crossing_name"], sort=False
+    )["arriving_kg"].sum()
+    mean = per_run.groupby(level=["strategy", "crossing_id", "crossing_name"], sort=False).mean()
+    return mean.rename("kg").reset_index()
+
+
+def _state_changes(regions: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per strategy: mean excess homicides per state over the horizon against the status quo."""
     if regions.empty:
-        return ""
-    nodes = dataset.nodes
-    mexican = nodes[nodes["kind"] != "us_port"]
-    centre = mexican.groupby("state_code")[["lon", "lat"]].mean()
-
-    def mean_by_state(strategy: str) -> NDArray[np.float64]:
-        rows = regions[regions["strategy"] == strategy]
-        per_run = [
-            t.groupby("state_code")["homicides"].sum() for _, t in rows.groupby("replication")
-        ]
-        return np.asarray(np.mean(per_run, axis=0), dtype=float)
-
-    base = mean_by_state(BASELINE_ID)
-    first = regions[(regions["strategy"] == BASELINE_ID) & (regions["replication"] == 0)]
-    states = first.groupby("state_code")["homicides"].sum().index
-    changes = {
-        strategy.id: mean_by_state(strategy.id) - base
-        for strategy in results.scenario.strategy
-        if strategy.id != BASELINE_ID
+        return {}
+    per_run = regions.groupby(["strategy", "replication", "state_code"], sort=False)[
+        "homicides"
+    ].sum()
+    mean = per_run.groupby(level=["strategy", "state_code"], sort=False).mean()
+    if BASELINE_ID not in mean.index.get_level_values("strategy"):
+        return {}
+    base = mean.xs(BASELINE_ID, level="strategy")
+    return {
+        str(strategy): mean.xs(strategy, level="strategy") - base
+        for strategy in dict.fromkeys(mean.index.get_level_values("strategy"))
+        if strategy != BASELINE_ID
     }
-    largest = max((float(np.abs(c).max()) for c in changes.values()), default=0.0) or 1.0
-    cells = []
-    for strategy_id, change in changes.items():
-        parts, xy = _basemap(dataset, 360)
-        for state, value in zip(states, change, strict=True):
-            if abs(value) < 0.5 or state not in centre.index:
-                continue
-            lon, lat = centre.loc[state, ["lon", "lat"]].to_numpy(dtype=float)
-            cx, cy = xy(lon, lat).split(",")
-            radius = 2.0 + 22.0 * math.sqrt(abs(value) / largest)
-            colour = "#d62728" if value > 0 else "#1f77b4"
+
+
+def _map_section(results: Results, dataset: Dataset) -> tuple[str, str]:
+    """The map's HTML and its CSS: a radio button per strategy shows that strategy's layer."""
+    strategies = [(s.id, s.label) for s in results.scenario.strategy]
+    nodes = dataset.nodes
+    where = dict(zip(nodes["node_id"], zip(nodes["lon"], nodes["lat"], strict=True), strict=True))
+    parts, xy = _basemap(dataset, 900)
+
+    def at(node: str) -> tuple[str, str]:
+        x, y = xy(*where[node]).split(",")
+        return x, y
+
+    links = results.tables["links"]
+    roads = links.drop_duplicates(["from_node", "to_node"])
+    for a, b in zip(roads["from_node"], roads["to_node"], strict=True):
+        if a in where and b in where:
+            (x1, y1), (x2, y2) = at(a), at(b)
             parts.append(
-                f'<circle cx="{cx}" cy="{cy}" r="{radius:.1f}" fill="{colour}" '
-                f'fill-opacity="0.55"><title>{html.escape(str(state))}: {value:+,.0f}</title>'
-                "</circle>"
+                f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#d6d6d6" '
+                'stroke-width="0.6"/>'
             )
-        parts.append("</svg>")
-        total = float(change.sum())
-        cells.append(
-            f'<figure style="display:inline-block;margin:.4rem"><figcaption>'
-            f"{html.escape(strategy_id)}: {total:+,.0f}</figcaption>{''.join(parts)}</figure>"
+    largest = float(links["flow_kg"].max()) if not links.empty else 0.0
+    crossing = _crossing_kg(results.tables["crossings"])
+    most = float(crossing["kg"].max()) if not crossing.empty else 0.0
+    changes = _state_changes(results.tables["regions"])
+    biggest = max((float(c.abs().max()) for c in changes.values()), default=0.0) or 1.0
+    centres = (
+        dataset.nodes[dataset.nodes["kind"] != "us_port"]
+        .groupby("state_code")[["lon", "lat"]]
+        .mean()
+    )
+    css = ["#map .flows{display:none}"]
+    inputs, labels = [], []
+    for i, (strategy_id, label) in enumerate(strategies):
+        checked = " checked" if i == 0 else ""
+        inputs.append(
+            f'<input type="radio" class="map-switch" name="map-strategy" id="map-s-{i}"{checked}>'
         )
-    return "".join(cells)
+        labels.append(f'<label for="map-s-{i}">{html.escape(label)}</label>')
+        css.append(f"#map-s-{i}:checked~figure .flows-{i}{{display:inline}}")
+        css.append(f"#map-s-{i}:checked~.switch label[for=map-s-{i}]{{{_ON}}}")
+        layer = [f'<g class="flows flows-{i}" data-strategy="{html.escape(strategy_id)}">']
+        mine = links[links["strategy"] == strategy_id]
+        for a, b, kg in zip(mine["from_node"], mine["to_node"], mine["flow_kg"], strict=True):
+            if largest <= 0 or kg <= 0.002 * largest:
+                continue
+            (x1, y1), (x2, y2) = at(a), at(b)
+            width = 0.6 + 7.0 * math.sqrt(kg / largest)
+            layer.append(
+                f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{_FLOW}" '
+                f'stroke-width="{width:.2f}" stroke-opacity="0.75" stroke-linecap="round"/>'
+            )
+        for state, value in changes.get(strategy_id, pd.Series(dtype=float)).items():
+            if abs(value) < 0.5 or str(state) not in centres:
+                continue
+            cx, cy = xy(*centres[str(state)]).split(",")
+            radius = 3.0 + 20.0 * math.sqrt(abs(value) / biggest)
+            layer.append(
+                f'<circle cx="{cx}" cy="{cy}" r="{radius:.1f}" '
+                f'fill="{_MORE if value > 0 else _FEWER}" fill-opacity="0.35">'
+                f"<title>{html.escape(str(state))}: {value:+,.0f} homicides</title></circle>"
+            )
+        ours = crossing[crossing["strategy"] == strategy_id]
+        for node, name, kg in zip(
+            ours["crossing_id"], ours["crossing_name"], ours["kg"], strict=True
+        ):
+            if node not in where:
+                continue
+            cx, cy = at(node)
+            radius = 2.0 + 9.0 * math.sqrt(kg / most) if most > 0 else 2.0
+            layer.append(
+                f'<circle cx="{cx}" cy="{cy}" r="{radius:.1f}" fill="#fff" stroke="#111" '
+                f'stroke-width="1.2"><title>{html.escape(str(name))}: {kg:,.0f} kg arriving '
+                "over the horizon</title></circle>"
+            )
+        layer.append("</g>")
+        parts.extend(layer)
+    parts.append("</svg>")
+    note = (
+        '<p class="note">Purple lines: kg per road link in month 1 (width grows with the square '
+        "root of kg; replication 0). White circles: ports of entry, sized by the kg arriving "
+        "over the horizon (mean over replications); hover one for its name and kg. Shaded "
+        "circles at state centres: excess homicides over the horizon against the status quo "
+        f'(<span style="color:{_MORE}">more</span>, <span style="color:{_FEWER}">fewer</span>;'
+        " hover for the state). Map layers: Natural Earth (public domain).</p>"
+    )
+    body = (
+        f"{note}{''.join(inputs)}"
+        f'<div class="switch" role="group" aria-label="strategy on the map">{"".join(labels)}</div>'
+        f'<figure class="map">{"".join(parts)}</figure>'
+    )
+    return body, "".join(css)
+
+
+_ON = "background:#222;color:#fff;border-color:#222"
+
+
+def _bands(table: pd.DataFrame, strategy: str, value: str, months: int) -> Band | None:
+    rows = table[table["strategy"] == strategy]
+    if rows.empty:
+        return None
+    wide = rows.pivot_table(index="replication", columns="month", values=value, aggfunc="sum")
+    wide = wide.reindex(columns=range(1, months + 1))
+    values: NDArray[np.float64] = wide.to_numpy(dtype=float)
+    return Band(
+        values.mean(axis=0),
+        np.quantile(values, 0.05, axis=0, method="linear"),
+        np.quantile(values, 0.95, axis=0, method="linear"),
+    )
+
+
+def _over_time(results: Results, colours: dict[str, str]) -> str:
+    months = results.scenario.months
+    ids = [s.id for s in results.scenario.strategy]
+    labels = {s.id: s.label for s in results.scenario.strategy}
+    drugs = results.tables["drugs"]
+    metrics: list[tuple[str, str, pd.DataFrame, str, bool]] = [  # title, unit, table, column
+        ("Delivered to the US, all drugs", "kg per month", drugs, "delivered_kg", True),
+        (
+            "Homicides in Mexico, all states",
+            "deaths per month",
+            results.tables["regions"],
+            "homicides",
+            True,
+        ),
+        (
+            "Mexico's cooperation",
+            "index 0–1, end of month",
+            results.tables["cooperation"],
+            "cooperation",
+            True,
+        ),
+    ]
+    if "price_retail_usd_per_kg" in drugs.columns:
+        metrics.extend(
+            (
+                f"Retail price of {drug}",
+                "USD per kg as trafficked",
+                drugs[drugs["drug"] == drug],
+                "price_retail_usd_per_kg",
+                True,
+            )
+            for drug in DRUGS
+        )
+    blocks = []
+    for metric, unit, table, value, from_zero in metrics:
+        if table.empty:
+            blocks.append(f"<h3>{html.escape(metric)}</h3><p class='note'>Not computed.</p>")
+            continue
+        reference = _bands(table, BASELINE_ID, value, months)
+        panels = []
+        for strategy in ids:
+            band = _bands(table, strategy, value, months)
+            if band is not None:
+                panels.append((labels[strategy], band, colours[strategy], dash_for(ids, strategy)))
+        chart = small_multiples(
+            months,
+            panels,
+            reference,
+            metric=metric,
+            unit=unit,
+            from_zero=from_zero,
+            limits=(0.0, 1.0) if value == "cooperation" else None,
+        )
+        blocks.append(f"<h3>{html.escape(metric)}</h3>{chart}")
+    return "".join(blocks)
 
 
 def build_report(results: Results, dataset: Dataset) -> str:
@@ -384,61 +485,64 @@ def build_report(results: Results, dataset: Dataset) -> str:
         return build_ensemble_report(results)
     scenario = results.scenario
     rows = [dict(row) for row in results.rows]
+    colours = colours_for([s.id for s in scenario.strategy])
     missing = sorted({key for row in rows for key in row["not_computed"]})
     nc = ", ".join(missing) or "none"
-    replications = scenario.replications
-    links = results.tables["links"]
-    baseline_links = links[links["strategy"] == BASELINE_ID]
     threshold = results.parameters["diplomacy.consent_threshold"]
+    map_html, map_css = _map_section(results, dataset)
+    sections = [
+        (
+            "findings",
+            "Findings",
+            findings(rows, months=scenario.months, replications=scenario.replications),
+        ),
+        (
+            "comparison",
+            "Comparison",
+            _comparison_table(rows, colours)
+            + _drug_table(rows, results.tables["drugs"], colours)
+            + f'<p class="note">Not computed (shown n/c): {html.escape(nc)}. '
+            "kg are horizon totals of attempted shipments; the sum over unlike drugs is never "
+            "the only headline (per drug above). Prices come from the market model "
+            "(docs/market.md).</p>",
+        ),
+        ("tradeoffs", "Trade-offs", _tradeoffs(rows, colours)),
+        ("map", "Map", map_html),
+        (
+            "over-time",
+            "Over time",
+            _over_time(results, colours)
+            + f'<p class="note">Below a cooperation index of {threshold:g} Mexico withholds '
+            "consent and consented operations pause.</p>",
+        ),
+        (
+            "law",
+            "Law",
+            '<p class="note">The worst verdict over the months of the horizon under each '
+            "framework, and the reasoning of the month that reached it: each rule with its "
+            "citation, the facts and the finding. Verdicts are the mainstream reading; claims "
+            f"the mainstream rejects are shown as asserted. {html.escape(NOT_ADVICE)}</p>"
+            + _legal_section(results),
+        ),
+        ("record", "Assumptions and record", record(results)),
+    ]
+    body = "".join(
+        f'<section id="{key}"><h2>{html.escape(title)}</h2>{content}</section>'
+        for key, title, content in sections
+    )
+    name = html.escape(scenario.name)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>counterflow: {html.escape(scenario.name)}</title>
-<style>{STYLE}</style></head><body>
-<h1>counterflow — {html.escape(scenario.name)}</h1>
-<p class="note">{len(scenario.strategy)} strategies, {scenario.months} months, {replications}
-replication(s) paired across strategies (common random numbers), network
-{html.escape(scenario.network)}, seed {scenario.seed}; baseline homicides:
-{html.escape(scenario.homicide_series.upper())} {scenario.homicide_year}. kg are horizon totals
-of attempted shipments; every figure is the mean over replications. Not computed yet (shown
-n/c): {html.escape(nc)}. The model keeps every least-cost path's seizure hazard sum below 0.5,
-so first-order seizure accounting stays accurate. Leadership, removals and factions are
-synthetic model events. This report informs analysis; it is not an operational plan and names
-no person.</p>
-<h2>Outcomes by strategy</h2>
-{_table(rows)}
-<h2>By drug: delivered kg and prices</h2>
-<p class="note">The sum over unlike drugs is never the only headline. Delivered kg over the
-horizon and their change against the status quo; the retail price (USD per kg as trafficked at
-the border, mean over the months) and its change, paired per replication. Prices come from the
-market model: demand per drug, pass-through from border to retail prices, replacement of seized
-kg (docs/market.md).</p>
-{_drug_table(rows)}
-<h2>Delivered to the US market (kg over {scenario.months} months)</h2>
-{_bar_chart(rows)}
-<h2>Homicides in Mexico per month</h2>
-<p class="note">Sum over states: the line is the mean over replications, the shade runs from
-the 5% to the 95% quantile of the replications. Removals raise homicides where the organization
-is strong and next door, fading over months; splits raise contested flow.</p>
-{_homicide_chart(results)}
-<h2>Where homicides change (excess over the horizon against the status quo)</h2>
-<p class="note">Circles at state centres; area grows with the mean excess (red: more, blue:
-fewer). Hover a circle for the state and number.</p>
-{_change_maps(results, dataset)}
-<h2>Cooperation with Mexico</h2>
-<p class="note">The cooperation index C (0: none, 1: full) at the end of each month: mean over
-replications, shaded from the 5% to the 95% quantile. Unilateral action on Mexican territory
-shocks it; it recovers with a half-life; consented joint work raises it. Below
-{threshold:g} Mexico withholds consent and consented
-operations pause.</p>
-{_cooperation_chart(results)}
-<h2>Law</h2>
-<p class="note">The worst verdict over the months of the horizon under each framework, and the
-reasoning of the month that reached it: each rule with its citation, the facts and the finding.
-Verdicts are the mainstream reading; claims the mainstream rejects are shown as asserted.
-{html.escape(NOT_ADVICE)}</p>
-{_legal_section(results)}
-<h2>Status quo: monthly flows on the corridors</h2>
-<p class="note">Line width grows with the square root of kg per month (all drugs).
-Map layers: Natural Earth (public domain).</p>
-{_map(dataset, baseline_links)}
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>counterflow: {name}</title>
+<style>{STYLE}{map_css}</style></head><body>
+<h1>counterflow — {name}</h1>
+<p class="note">{len(scenario.strategy)} strategies, {scenario.months} months from
+{scenario.start_date}, {scenario.replications} replication(s) paired across strategies (common
+random numbers), network {html.escape(scenario.network)}, seed {scenario.seed}, counterflow
+{html.escape(results.version)}. Leadership, removals and factions are synthetic model events.
+This report informs analysis; it is not an operational plan, names no person and is not legal
+advice.</p>
+{body}
 </body></html>
 """
