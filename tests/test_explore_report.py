@@ -128,6 +128,8 @@ def test_report_sections(ran: tuple[Results, Path]) -> None:
     ):
         assert heading in page
     assert "<h3>delivered_kg</h3>" in page
+    assert page.index('id="findings"') < page.index('id="ensemble"') < page.index('id="record"')
+    assert "counterflow explore SCENARIO.toml --futures" in page
     assert "mean regret" in page
     assert f"<code>{RULES.replace('<', '&lt;')}</code>" in page
     assert "<script" not in page

@@ -18,7 +18,9 @@ import pandas as pd
 
 from counterflow.model.outcomes import OUTCOMES
 from counterflow.model.results import ENSEMBLE, Results
+from counterflow.report.record import record as record_section
 from counterflow.report.style import STYLE
+from counterflow.scenario import BASELINE_ID
 
 __all__ = ["build_ensemble_report"]
 
@@ -207,6 +209,48 @@ def _ranges(record: dict[str, Any]) -> str:
     )
 
 
+_HEADLINE = (
+    ("delivered_change_pct", "the change in drugs delivered to the US", "%", "+.2f"),
+    ("excess_homicides", "excess homicides in Mexico", " deaths", "+,.0f"),
+)
+
+
+def _findings(robust: pd.DataFrame, failed: int) -> str:
+    """Sentences over the futures: the best mean and the smallest worst regret per headline."""
+    if robust.empty:
+        return "<p>No futures ran: nothing to report.</p>"
+    items = []
+    for outcome, meaning, unit, fmt in _HEADLINE:
+        rows = robust[(robust["outcome"] == outcome) & (robust["strategy"] != BASELINE_ID)]
+        rows = rows[rows["mean"].notna()]
+        if rows.empty:
+            continue
+        best = rows.sort_values("mean", kind="stable").iloc[0]
+        steady = rows.sort_values("max_regret", kind="stable").iloc[0]
+        items.append(
+            f"<li>On {meaning}, <b>{html.escape(str(best['strategy']))}</b> does best on "
+            f"average over the futures ({best['mean']:{fmt}}{unit}; 5–95% over the futures "
+            f"{best['p05']:{fmt}} to {best['p95']:{fmt}}); "
+            f"<b>{html.escape(str(steady['strategy']))}</b> has the smallest worst-case regret "
+            f"(at most {steady['max_regret']:,.3g}{unit} from the best strategy in any "
+            "future).</li>"
+        )
+    if "satisficing_share" in robust.columns:
+        shares = robust.drop_duplicates("strategy").dropna(subset=["satisficing_share"])
+        shares = shares[shares["strategy"] != BASELINE_ID]
+        if not shares.empty:
+            most = float(shares["satisficing_share"].max())
+            top = shares[shares["satisficing_share"] == most]
+            names = ", ".join(f"<b>{html.escape(str(s))}</b>" for s in top["strategy"])
+            rules = html.escape(str(top["satisfice"].iloc[0]))
+            items.append(
+                f"<li>The rules <code>{rules}</code> are met in the most futures "
+                f"({100 * most:.0f}%) by {names}.</li>"
+            )
+    left_out = f" {failed:,} experiments failed and are left out." if failed else ""
+    return f"<p>Across the sampled futures:{left_out}</p><ul>{''.join(items)}</ul>"
+
+
 def build_ensemble_report(results: Results) -> str:
     """Return the report of an ensemble's ``results`` as one HTML document.
 
@@ -235,6 +279,8 @@ Each future is the scenario with these parameters set; outcomes are the columns 
 results.csv, averaged over replications within a future. counterflow version
 {html.escape(results.version)}. This report informs analysis; it is not an operational plan
 and names no person.</p>
+<section id="findings"><h2>Findings</h2>{_findings(robust, failed)}</section>
+<section id="ensemble">
 <h2>Robustness by outcome</h2>
 <p class="note">Over the futures: the mean and the 5% and 95% quantiles of each strategy's
 outcome; regret is the distance to the best strategy in the same future (0 where it is the
@@ -253,5 +299,7 @@ restriction this good arises by luck (small: the restriction matters).</p>
 <p class="note">Share of an outcome's variance over the futures due to each uncertainty alone
 (S1) and with its interactions (ST), with the half-widths of their confidence intervals.</p>
 {_sobol_section(results.sobol)}
+</section>
+<section id="record"><h2>Assumptions and record</h2>{record_section(results)}</section>
 </body></html>
 """

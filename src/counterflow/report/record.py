@@ -12,7 +12,7 @@ import html
 import json
 from typing import Any
 
-from counterflow.model.results import Results
+from counterflow.model.results import ENSEMBLE, Results
 from counterflow.scenario import load_scenario
 from counterflow.scenario.parameters import PARAMETERS
 
@@ -21,8 +21,29 @@ __all__ = ["record"]
 _RUN_KEYS = ("months", "replications", "seed")
 
 
+def _explore_command(results: Results) -> str:
+    """``counterflow explore`` with the options that rebuild this ensemble."""
+    ensemble = results.ensemble
+    options = [
+        f"--futures {ensemble.get('futures_requested', ensemble.get('futures'))}",
+        f"--sampler {ensemble.get('sampler')}",
+        f"--seed {ensemble.get('seed')}",
+        f"--months {results.scenario.months}",
+        f"--replications {results.scenario.replications}",
+    ]
+    if ensemble.get("satisfice"):
+        options.append(f'--satisfice "{ensemble["satisfice"]}"')
+    command = f"counterflow explore SCENARIO.toml {' '.join(options)} --out DIR"
+    return (
+        "<p>Reproduce it (SCENARIO.toml holding the scenario below, whose parameters include "
+        f"the solver's precision): <code>{html.escape(command)}</code></p>"
+    )
+
+
 def _command(results: Results) -> str:
     """``counterflow compare`` with the options that rebuild this run's scenario."""
+    if results.kind == ENSEMBLE:
+        return _explore_command(results)
     scenario = results.scenario
     builtin = load_scenario(None)
     mine = scenario.model_dump(mode="json", exclude=set(_RUN_KEYS))

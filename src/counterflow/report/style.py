@@ -38,6 +38,8 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.75rem;background:#f6f
 body{margin:0;max-width:none;font-size:10pt}
 h2{break-after:avoid} figure,tr,.panel{break-inside:avoid}
 .switch{display:none}
+details::details-content{content-visibility:visible;display:block}
+details>summary{list-style:none}
 .wide{overflow:visible}
 table{font-size:7pt} td,th{overflow-wrap:anywhere;padding:.15rem .25rem}
 }
