@@ -307,12 +307,70 @@ def _state_changes(regions: pd.DataFrame) -> dict[str, pd.Series]:
     }
 
 
+def _state_paths(dataset: Dataset, xy: Any) -> dict[str, str]:
+    """Each state's area (layer ``state_areas`` of the map layers) as an SVG path."""
+    layers = dataset.map_layers or {"features": []}
+    found: dict[str, str] = {}
+    for feature in layers.get("features", []):
+        properties = feature.get("properties", {})
+        if properties.get("layer") != "state_areas":
+            continue
+        geometry = feature.get("geometry", {})
+        polygons = geometry.get("coordinates", [])
+        if geometry.get("type") == "Polygon":
+            polygons = [polygons]
+        rings = [ring for polygon in polygons for ring in polygon]
+        found[str(properties.get("state_code"))] = "".join(
+            "M" + "L".join(xy(lon, lat) for lon, lat in ring) + "Z" for ring in rings
+        )
+    return found
+
+
+def _shading(
+    change: pd.Series | None,
+    areas: dict[str, str],
+    centres: dict[str, tuple[float, float]],
+    xy: Any,
+    biggest: float,
+) -> list[str]:
+    """A strategy's excess homicides per state: its area shaded, or a circle at its centre."""
+    if change is None:
+        return []
+    shapes = []
+    for state, value in change.items():
+        code = str(state)
+        if abs(value) < 0.5:
+            continue
+        colour = _MORE if value > 0 else _FEWER
+        title = f"<title>{html.escape(code)}: {value:+,.0f} homicides</title>"
+        if code in areas:
+            opacity = 0.12 + 0.6 * min(1.0, abs(value) / biggest)
+            shapes.append(
+                f'<use href="#state-{html.escape(code)}" fill="{colour}" '
+                f'fill-opacity="{opacity:.2f}">{title}</use>'
+            )
+        elif code in centres:
+            cx, cy = xy(*centres[code]).split(",")
+            radius = 3.0 + 20.0 * math.sqrt(abs(value) / biggest)
+            shapes.append(
+                f'<circle cx="{cx}" cy="{cy}" r="{radius:.1f}" fill="{colour}" '
+                f'fill-opacity="0.35">{title}</circle>'
+            )
+    return shapes
+
+
 def _map_section(results: Results, dataset: Dataset) -> tuple[str, str]:
     """The map's HTML and its CSS: a radio button per strategy shows that strategy's layer."""
     strategies = [(s.id, s.label) for s in results.scenario.strategy]
     nodes = dataset.nodes
     where = dict(zip(nodes["node_id"], zip(nodes["lon"], nodes["lat"], strict=True), strict=True))
     parts, xy = _basemap(dataset, 900)
+    areas = _state_paths(dataset, xy)
+    parts.append(
+        "<defs>"
+        + "".join(f'<path id="state-{html.escape(code)}" d="{d}"/>' for code, d in areas.items())
+        + "</defs>"
+    )
 
     def at(node: str) -> tuple[str, str]:
         x, y = xy(*where[node]).split(",")
@@ -332,11 +390,11 @@ def _map_section(results: Results, dataset: Dataset) -> tuple[str, str]:
     most = float(crossing["kg"].max()) if not crossing.empty else 0.0
     changes = _state_changes(results.tables["regions"])
     biggest = max((float(c.abs().max()) for c in changes.values()), default=0.0) or 1.0
-    centres = (
-        dataset.nodes[dataset.nodes["kind"] != "us_port"]
-        .groupby("state_code")[["lon", "lat"]]
-        .mean()
-    )
+    mexican = nodes[nodes["kind"] != "us_port"].groupby("state_code")[["lon", "lat"]].mean()
+    centres = {
+        str(state): (float(lon), float(lat))
+        for state, lon, lat in zip(mexican.index, mexican["lon"], mexican["lat"], strict=True)
+    }
     css = ["#map .flows{display:none}"]
     inputs, labels = [], []
     for i, (strategy_id, label) in enumerate(strategies):
@@ -348,6 +406,7 @@ def _map_section(results: Results, dataset: Dataset) -> tuple[str, str]:
         css.append(f"#map-s-{i}:checked~figure .flows-{i}{{display:inline}}")
         css.append(f"#map-s-{i}:checked~.switch label[for=map-s-{i}]{{{_ON}}}")
         layer = [f'<g class="flows flows-{i}" data-strategy="{html.escape(strategy_id)}">']
+        layer += _shading(changes.get(strategy_id), areas, centres, xy, biggest)
         mine = links[links["strategy"] == strategy_id]
         for a, b, kg in zip(mine["from_node"], mine["to_node"], mine["flow_kg"], strict=True):
             if largest <= 0 or kg <= 0.002 * largest:
@@ -357,16 +416,6 @@ def _map_section(results: Results, dataset: Dataset) -> tuple[str, str]:
             layer.append(
                 f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{_FLOW}" '
                 f'stroke-width="{width:.2f}" stroke-opacity="0.75" stroke-linecap="round"/>'
-            )
-        for state, value in changes.get(strategy_id, pd.Series(dtype=float)).items():
-            if abs(value) < 0.5 or str(state) not in centres:
-                continue
-            cx, cy = xy(*centres[str(state)]).split(",")
-            radius = 3.0 + 20.0 * math.sqrt(abs(value) / biggest)
-            layer.append(
-                f'<circle cx="{cx}" cy="{cy}" r="{radius:.1f}" '
-                f'fill="{_MORE if value > 0 else _FEWER}" fill-opacity="0.35">'
-                f"<title>{html.escape(str(state))}: {value:+,.0f} homicides</title></circle>"
             )
         ours = crossing[crossing["strategy"] == strategy_id]
         for node, name, kg in zip(
@@ -387,10 +436,11 @@ def _map_section(results: Results, dataset: Dataset) -> tuple[str, str]:
     note = (
         '<p class="note">Purple lines: kg per road link in month 1 (width grows with the square '
         "root of kg; replication 0). White circles: ports of entry, sized by the kg arriving "
-        "over the horizon (mean over replications); hover one for its name and kg. Shaded "
-        "circles at state centres: excess homicides over the horizon against the status quo "
+        "over the horizon (mean over replications); hover one for its name and kg. States are "
+        "shaded by their excess homicides over the horizon against the status quo "
         f'(<span style="color:{_MORE}">more</span>, <span style="color:{_FEWER}">fewer</span>;'
-        " hover for the state). Map layers: Natural Earth (public domain).</p>"
+        " darker is larger; hover for the state). Map layers: Natural Earth (public domain)."
+        "</p>"
     )
     body = (
         f"{note}{''.join(inputs)}"
