@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 KERNELS_KEY := $(shell cat src/counterflow/assign/_*kernels.py | cksum | cut -d' ' -f1)
 export NUMBA_CACHE_DIR := $(abspath $(VENV))/numba-cache/$(KERNELS_KEY)
 
-.PHONY: demo test lint lock typecheck architecture pytest bench clean
+.PHONY: demo test lint lock typecheck architecture pytest browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,25 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 test: lint typecheck architecture pytest
+
+# Headless Chromium and chromedriver for the browser tests (tests/test_report_browser.py), from
+# Debian's packages: apt-get as root, through sudo otherwise. `make test` never needs it: without
+# them the browser tests skip, unless CI is set (docs/development.md, "Browser tests").
+BROWSER_BINARIES := /usr/bin/chromium /usr/bin/chromedriver
+APT_BROWSER := apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -qq --no-install-recommends chromium chromium-driver
+
+browser:
+	@if ls $(BROWSER_BINARIES) >/dev/null 2>&1; then \
+		echo "make browser: $(BROWSER_BINARIES) are installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		$(APT_BROWSER); \
+	elif command -v sudo >/dev/null 2>&1; then \
+		sudo sh -c '$(APT_BROWSER)'; \
+	else \
+		echo "make browser: not root and no sudo: install chromium and chromium-driver" \
+			"(apt-get, as root) or the browser tests skip"; \
+	fi
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
