@@ -53,11 +53,12 @@ architecture: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
-test: lint typecheck architecture pytest
+test: browser lint typecheck architecture pytest
 
 # Headless Chromium and chromedriver for the browser tests (tests/test_report_browser.py), from
-# Debian's packages: apt-get as root, through sudo otherwise. `make test` never needs it: without
-# them the browser tests skip, unless CI is set (docs/development.md, "Browser tests").
+# Debian's packages: apt-get as root, through sudo without a password prompt otherwise. `make
+# test` runs it first; where it cannot install them it says so and goes on: the browser tests
+# then skip, unless CI is set, where they fail (docs/development.md, "Browser tests").
 BROWSER_BINARIES := /usr/bin/chromium /usr/bin/chromedriver
 APT_BROWSER := apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -qq --no-install-recommends chromium chromium-driver
@@ -66,9 +67,9 @@ browser:
 	@if ls $(BROWSER_BINARIES) >/dev/null 2>&1; then \
 		echo "make browser: $(BROWSER_BINARIES) are installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		$(APT_BROWSER); \
-	elif command -v sudo >/dev/null 2>&1; then \
-		sudo sh -c '$(APT_BROWSER)'; \
+		$(APT_BROWSER) || echo "make browser: apt-get could not install chromium"; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo -n sh -c '$(APT_BROWSER)' || echo "make browser: apt-get could not install chromium"; \
 	else \
 		echo "make browser: not root and no sudo: install chromium and chromium-driver" \
 			"(apt-get, as root) or the browser tests skip"; \

@@ -56,11 +56,6 @@ LONG_LABEL = "A very long strategy label that must wrap and never be cut off in 
 # The issue's performance targets for the report (generous on purpose).
 LOAD_MS_MAX = 2_000
 FILE_BYTES_MAX = 3_000_000
-NOT_BUILT_YET = pytest.mark.xfail(reason="report sections of issue 34 not built yet", strict=False)
-OLD_CHART_CUTS_LABELS = pytest.mark.xfail(
-    reason="the old report's bar chart cuts long strategy labels off at the svg's left edge",
-    strict=False,
-)
 
 
 @dataclass(frozen=True)
@@ -219,13 +214,11 @@ def test_report_loads_fast_and_is_small(
     assert size_bytes < FILE_BYTES_MAX, f"{report.name}: {size_bytes:,} bytes"
 
 
-@NOT_BUILT_YET
 def test_report_has_every_section_in_order(report: Report, driver: WebDriver) -> None:
     open_page(driver, report.path)
     check_sections(driver)
 
 
-@NOT_BUILT_YET
 def test_report_map_switch_changes_the_flows(report: Report, driver: WebDriver) -> None:
     visit = open_page(driver, report.path)
     check_map_switch(driver, report.strategy_ids)
@@ -242,11 +235,26 @@ def test_report_screenshot_is_saved(report: Report, driver: WebDriver, tmp_path:
     )
 
 
-def test_report_text_fits_its_boxes(
-    report: Report, driver: WebDriver, request: pytest.FixtureRequest
-) -> None:
-    if report.name == "twelve-strategies":
-        request.applymarker(OLD_CHART_CUTS_LABELS)
+def test_report_prints_its_collapsed_parts(report: Report, driver: WebDriver) -> None:
+    """On screen the law's reasoning and the appendices are collapsed; on paper they show."""
+    open_page(driver, report.path)
+    script = (
+        "return Array.from(document.querySelectorAll('details > :not(summary)'))"
+        ".filter(e => !e.checkVisibility()).length"
+    )
+    assert driver.execute_script(script) > 0
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert driver.execute_script(script) == 0
+        hidden = driver.execute_script(
+            "return getComputedStyle(document.querySelector('.switch')).display"
+        )
+        assert hidden == "none"
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_report_text_fits_its_boxes(report: Report, driver: WebDriver) -> None:
     open_page(driver, report.path)
     check_no_overflow(driver)
 
@@ -254,10 +262,6 @@ def test_report_text_fits_its_boxes(
 EXPLORED = ("status-quo", "border-inspection-surge", "fto-financial-sanctions")
 
 
-@pytest.mark.skip(
-    reason="the exploration report's #ensemble section of issue 34 is not built yet"
-    " (this test also costs a small exploration, about 8 s)"
-)
 def test_exploration_report_has_its_ensemble_section(driver: WebDriver, tmp_path: Path) -> None:
     builtin = counterflow.load_scenario(None)
     scenario = builtin.with_overrides(
@@ -270,7 +274,10 @@ def test_exploration_report_has_its_ensemble_section(driver: WebDriver, tmp_path
     visit = open_page(driver, tmp_path / "out" / "report.html")
     check_console(visit)
     check_offline(visit)
-    assert driver.find_elements("css selector", "#ensemble"), "no #ensemble section"
+    found = driver.execute_script(
+        "return Array.from(document.querySelectorAll('section[id]')).map(s => s.id)"
+    )
+    assert found == ["findings", "ensemble", "record"], found
     check_no_overflow(driver)
     save_full_page_screenshot(driver, tmp_path / "exploration.png")
 
