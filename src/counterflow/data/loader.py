@@ -384,11 +384,11 @@ def _check_years(homicides: pd.DataFrame, path: Path) -> None:
     homicides["year"] = homicides["year"].astype(int)
 
 
-MAP_GEOMETRIES = ("LineString", "MultiLineString")
+MAP_GEOMETRIES = ("LineString", "MultiLineString", "Polygon", "MultiPolygon")
 
 
 def read_map_layers(path: Path) -> dict[str, Any] | None:
-    """The report's map layers (GeoJSON lines), checked; ``None`` when the file is absent."""
+    """The report's map layers (GeoJSON lines and areas), checked; ``None`` when absent."""
     if not path.is_file():
         return None
     try:
@@ -410,8 +410,11 @@ def read_map_layers(path: Path) -> dict[str, Any] | None:
 
 
 def _check_map_layers(layers: Any, path: Path) -> None:
-    """A GeoJSON object with a ``features`` array of line features in degrees."""
-    fix = "a GeoJSON FeatureCollection of LineString or MultiLineString features"
+    """A GeoJSON object with a ``features`` array of line or polygon features in degrees."""
+    fix = (
+        "a GeoJSON FeatureCollection of LineString, MultiLineString, Polygon or MultiPolygon "
+        "features"
+    )
     if not isinstance(layers, dict) or not isinstance(layers.get("features"), list):
         raise NetworkFormatError(f"no features array; give {fix}", path=path, key="features")
     for index, feature in enumerate(layers["features"]):
@@ -432,16 +435,39 @@ def _check_map_layers(layers: Any, path: Path) -> None:
                 path=path,
                 key=f"{key}.geometry",
             )
-        lines = geometry.get("coordinates")
-        if geometry["type"] == "LineString":
-            lines = [lines]
+        _check_map_coordinates(geometry["type"], geometry.get("coordinates"), path, key)
+
+
+def _check_map_coordinates(kind: str, coordinates: Any, path: Path, key: str) -> None:
+    """Lines of ``[lon, lat]`` pairs; for polygons, rings closed on their first point."""
+    key = f"{key}.geometry.coordinates"
+    if kind in {"LineString", "MultiLineString"}:
+        lines = [coordinates] if kind == "LineString" else coordinates
         if not isinstance(lines, list) or not all(_is_line(line) for line in lines):
             raise NetworkFormatError(
                 "coordinates must be lines of [lon, lat] pairs in degrees "
                 "(lon in [-180, 180], lat in [-90, 90])",
                 path=path,
-                key=f"{key}.geometry.coordinates",
+                key=key,
             )
+        return
+    polygons = [coordinates] if kind == "Polygon" else coordinates
+    if not (
+        isinstance(polygons, list)
+        and all(isinstance(rings, list) and rings for rings in polygons)
+        and all(_is_ring(ring) for rings in polygons for ring in rings)
+    ):
+        raise NetworkFormatError(
+            f"{kind} coordinates must be rings of at least 4 [lon, lat] pairs in degrees "
+            "(lon in [-180, 180], lat in [-90, 90]), each ending on its first point",
+            path=path,
+            key=key,
+        )
+
+
+def _is_ring(ring: Any) -> bool:
+    """Whether ``ring`` is a closed line of at least four points (a GeoJSON linear ring)."""
+    return _is_line(ring) and len(ring) >= 4 and ring[0] == ring[-1]
 
 
 def _is_line(line: Any) -> bool:

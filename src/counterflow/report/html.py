@@ -222,6 +222,8 @@ def _basemap(dataset: Dataset, width: float) -> tuple[list[str], Any]:
     layers = dataset.map_layers or {"features": []}
     for feature in layers.get("features", []):
         layer = feature.get("properties", {}).get("layer", "")
+        if layer == "state_areas":
+            continue  # areas, not lines: shaded by the map that uses them
         geometry = feature.get("geometry", {})
         lines = geometry.get("coordinates", [])
         if geometry.get("type") == "LineString":
