@@ -239,6 +239,9 @@ def test_cli_end_to_end(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "sobol: 3 futures rounded up to 4" in captured.err
+    assert "months solved to relative gap 1e-05, supply step 0.01 (--precision ensemble" in (
+        captured.out
+    )
     assert "8 experiments (4 futures × 1 replications × 2 strategies)" in captured.out
     assert "s per experiment" in captured.out
     assert sorted(p.name for p in out.iterdir() if p.name != "prim") == [

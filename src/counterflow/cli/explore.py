@@ -111,6 +111,7 @@ def explore(
     err = stderr_console()
     if spec.futures.note:
         err.print(f"note: {clean(spec.futures.note)}", markup=False, soft_wrap=True)
+
     if executor == "serial" and workers is not None and workers > 1:
         err.print("note: --workers applies to processes and dask; serial runs one", markup=False)
     warn_ignored_levers(spec.scenario)
@@ -122,6 +123,13 @@ def explore(
             "the same options"
         ) from None
     _print_statistics(ensemble, folder, evaluator)
+    gap, step = spec.parameters["solver.gap"], spec.parameters["solver.supply_step"]
+    stdout_console().print(
+        f"months solved to relative gap {gap:g}, supply step {step:g} (--precision "
+        f"{precision}; compare uses 1e-06 and 0.001)",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def _run(
