@@ -23,20 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,900",
-]
+# The browser as the tests launch it: Debian's binaries, offline flags, no Selenium Manager.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _browser import CHROMEDRIVER, CHROMIUM, launch_chromium, open_page  # type: ignore[import-not-found]
 
 
 def counterflow(*arguments: str) -> float:
@@ -51,36 +40,14 @@ def counterflow(*arguments: str) -> float:
     return time.perf_counter() - started
 
 
-def load_event_ms(driver: object) -> float:
-    """Milliseconds from navigation to the end of the load event (waits until it has ended)."""
-    script = (
-        "const n = performance.getEntriesByType('navigation')[0];"
-        " return n && n.loadEventEnd > 0 ? n.loadEventEnd : null"
-    )
-    for _ in range(200):
-        value = driver.execute_script(script)  # type: ignore[attr-defined]
-        if value is not None:
-            return float(value)
-        time.sleep(0.05)
-    raise RuntimeError("the page never finished its load event")
-
-
 def load_times(page: Path, runs: int) -> list[float]:
     """Milliseconds from navigation to the load event, one fresh browser per run."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     found = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as profile:
-            options = webdriver.ChromeOptions()
-            options.binary_location = str(CHROMIUM)
-            for flag in (*FLAGS, f"--user-data-dir={profile}"):
-                options.add_argument(flag)
-            driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+            driver = launch_chromium(Path(profile))
             try:
-                driver.get(page.as_uri())
-                found.append(load_event_ms(driver))
+                found.append(open_page(driver, page).load_ms)
             finally:
                 driver.quit()
     return found
@@ -95,7 +62,6 @@ def main() -> None:
         sys.exit("report.py: --runs must be at least 1")
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
         sys.exit("report.py: needs Debian's chromium and chromium-driver (make browser)")
-    os.environ.setdefault("SE_AVOID_STATS", "true")
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.folder
         if folder is None:

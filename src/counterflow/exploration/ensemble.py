@@ -286,6 +286,7 @@ class EnsembleSpec:
 
     def record(self) -> dict[str, Any]:
         """What the manifest records besides the file list."""
+        parameters = self.parameters
         return {
             "kind": KIND,
             "counterflow_version": __version__,
@@ -300,8 +301,8 @@ class EnsembleSpec:
             "strategies": list(self.scenario.strategy_ids),
             "uncertainties": {key: [low, high] for key, low, high in self.futures.ranges},
             "satisfice": ",".join(str(rule) for rule in self.rules),
-            "solver_gap": self.parameters["solver.gap"],
-            "supply_step": self.parameters["solver.supply_step"],
+            "solver_gap": parameters["solver.gap"],
+            "supply_step": parameters["solver.supply_step"],
         }
 
 
